@@ -1,0 +1,1 @@
+"""Key material and cryptographic formats. Importing this never imports Textual."""

@@ -1,0 +1,163 @@
+"""Clients, consents, recordings, grants, reviews and hours.
+
+These tables are laid out now so that the schema fits the whole product; the
+vault, consent and supervision issues fill in their behaviour. Clinical text
+and identities are stored only as ciphertext (`*_sealed` columns).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Column, LargeBinary, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from supervise.models.base import UTCDateTime, utcnow
+
+
+class Client(SQLModel, table=True):
+    """A client of a trainee: case code in clear, identity sealed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_code: str = Field(max_length=32, unique=True, index=True)
+    trainee_id: int = Field(foreign_key="account.id", index=True)
+    jurisdiction: str = Field(max_length=2)
+    is_minor: bool = False
+    identity_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    """Name, date of birth, guardian and contact, encrypted under the client key."""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConsentStatus(enum.StrEnum):
+    """Where a consent form is in its life."""
+
+    DRAFT = "draft"
+    AWAITING_SIGNATURE = "awaiting_signature"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class ConsentForm(SQLModel, table=True):
+    """One version of a client's informed consent to recording."""
+
+    __tablename__ = "consent_form"
+    __table_args__ = (UniqueConstraint("client_id", "version", name="uq_consent_v"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    trainee_id: int = Field(foreign_key="account.id", index=True)
+    version: int = 1
+    status: ConsentStatus = Field(default=ConsentStatus.DRAFT, sa_type=String(24))
+    purposes: str = Field(default="", max_length=64)
+    """Comma-separated: clinical_record, supervision, training."""
+    revocation_disposition: str = Field(default="delete", max_length=16)
+    retention_years: int | None = None
+    verification_code: str = Field(default="", max_length=16)
+    terms_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    """Access list, storage location and stated circumstances, encrypted."""
+    signed_on: date | None = None
+    revoked_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RecordingState(enum.StrEnum):
+    """A recording's life: usable, being shredded, gone."""
+
+    ACTIVE = "active"
+    SHREDDING = "shredding"
+    SHREDDED = "shredded"
+
+
+class Recording(SQLModel, table=True):
+    """An encrypted session recording: age header here, payload in the blob store."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=36, unique=True)
+    """Random id bound into the age header and used in the blob's name."""
+    client_id: int = Field(foreign_key="client.id", index=True)
+    consent_id: int | None = Field(default=None, foreign_key="consent_form.id")
+    trainee_id: int = Field(foreign_key="account.id", index=True)
+    session_date: date
+    purpose: str = Field(max_length=24)
+    media_type: str = Field(default="", max_length=64)
+    duration_seconds: float | None = None
+    size_bytes: int = 0
+    destroy_after: date | None = None
+    legal_hold: bool = False
+    state: RecordingState = Field(default=RecordingState.ACTIVE, sa_type=String(16))
+    age_header: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    blob_name: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Grant(SQLModel, table=True):
+    """A key grant: who can open one sealed object (a recording or a client).
+
+    Removing access deletes `wrapped_secret` and keeps the row for the record.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    object_type: str = Field(max_length=16, index=True)
+    object_id: int = Field(index=True)
+    grantee_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    """None for the program's escrow grant."""
+    wrapped_secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    granted_by: int | None = Field(default=None, foreign_key="account.id")
+    granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Review(SQLModel, table=True):
+    """A supervisor's review of one recording; locked at sign-off."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int = Field(foreign_key="recording.id", index=True)
+    supervisor_id: int = Field(foreign_key="account.id", index=True)
+    feedback_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    ratings_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    signed_off_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ReviewComment(SQLModel, table=True):
+    """A time-coded comment in a review; the text is sealed."""
+
+    __tablename__ = "review_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    at_seconds: float
+    text_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class HoursEntry(SQLModel, table=True):
+    """Supervision hours for licensure, co-signed by the supervisor."""
+
+    __tablename__ = "hours_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    trainee_id: int = Field(foreign_key="account.id", index=True)
+    supervisor_id: int = Field(foreign_key="account.id")
+    kind: str = Field(max_length=16)
+    on_date: date
+    minutes: int
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    cosigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RetentionRule(SQLModel, table=True):
+    """A jurisdiction's rules for consent and retention, editable by admins."""
+
+    __tablename__ = "retention_rule"
+
+    jurisdiction: str = Field(primary_key=True, max_length=2)
+    all_party_consent: bool = False
+    adult_years: int
+    minor_rule: str = Field(default="", max_length=200)
+    age_of_majority: int = 18
+    statute: str = Field(default="", max_length=400)
+    source: str = Field(default="", max_length=400)

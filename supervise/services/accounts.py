@@ -1,0 +1,656 @@
+"""Accounts: creation, login with lockout, passwords, roles, and the session.
+
+A login derives the account's key-encryption key from the password and opens
+the account's private key; the `UserSession` holds it until logoff, when it is
+dropped. Every login, failure, lockout, logoff and account change is audited.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlmodel import Session, col, delete, select
+
+from supervise.crypto import keys, passwords
+from supervise.models.accounts import Account, AccountRole, Role, Supervision
+from supervise.models.audit import Outcome
+from supervise.models.database import session_scope
+from supervise.models.program import Program
+from supervise.services import audit
+from supervise.services.context import ProgramContext
+from supervise.services.errors import (
+    AccountDisabled,
+    AccountLocked,
+    Conflict,
+    InvalidInput,
+    LoginFailed,
+    NotFound,
+    PermissionDenied,
+)
+from supervise.services.policy import Action, Actor, decide
+
+USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,31}")
+_DUMMY_HASH: dict[str, str] = {}
+
+
+@dataclass(repr=False)
+class UserSession:
+    """A logged-in person: who they are and, until logoff, their private key."""
+
+    account_id: int
+    username: str
+    roles: frozenset[Role]
+    must_change_password: bool
+    session_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    private_key: X25519PrivateKey | None = None
+
+    def __repr__(self) -> str:
+        return f"UserSession(account_id={self.account_id})"
+
+    @property
+    def who(self) -> audit.Who:
+        """How this session appears in the audit trail."""
+        return audit.Who(self.account_id, roles_code(self.roles), self.session_id)
+
+    def drop_keys(self) -> None:
+        """Forget the private key (logoff, idle logoff)."""
+        self.private_key = None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """An account as lists show it: no key material, no hashes."""
+
+    id: int
+    username: str
+    full_name: str
+    roles: tuple[Role, ...]
+    disabled: bool
+    locked_until: datetime | None
+    must_change_password: bool
+    created_at: datetime
+
+    def as_json(self) -> dict[str, object]:
+        """A JSON-ready form for `--json` listings."""
+        return {
+            "id": self.id,
+            "username": self.username,
+            "full_name": self.full_name,
+            "roles": [str(role) for role in self.roles],
+            "disabled": self.disabled,
+            "locked_until": self.locked_until.isoformat()
+            if self.locked_until
+            else None,
+            "must_change_password": self.must_change_password,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+ROLE_ORDER = (Role.ADMIN, Role.SUPERVISOR, Role.TRAINEE, Role.AUDITOR)
+
+
+def roles_code(roles: Iterable[Role]) -> str:
+    """Roles as one audit code, in a fixed order: `admin+supervisor`."""
+    held = set(roles)
+    return "+".join(str(role) for role in ROLE_ORDER if role in held)
+
+
+def parse_roles(names: Iterable[str]) -> frozenset[Role]:
+    """Role names to roles; at least one, each known.
+
+    Raises:
+        InvalidInput: An unknown role, or none.
+    """
+    found: set[Role] = set()
+    for name in names:
+        try:
+            found.add(Role(name.strip().lower()))
+        except ValueError:
+            known = ", ".join(str(role) for role in ROLE_ORDER)
+            raise InvalidInput(f"unknown role {name!r}; roles are {known}") from None
+    if not found:
+        raise InvalidInput("an account needs at least one role")
+    return frozenset(found)
+
+
+def check_username(username: str) -> str:
+    """A valid username, or a clear refusal.
+
+    Raises:
+        InvalidInput: Not 2-32 characters of a-z, 0-9, '.', '_', '-'.
+    """
+    if not USERNAME_RE.fullmatch(username):
+        raise InvalidInput(
+            "a username is 2 to 32 characters: lower-case letters, digits, "
+            "'.', '_' or '-', starting with a letter"
+        )
+    return username
+
+
+def _check_full_name(full_name: str) -> str:
+    name = full_name.strip()
+    if "\x00" in name or len(name) > 200:
+        raise InvalidInput("a full name is at most 200 characters, without NUL")
+    return name
+
+
+def _roles_of(session: Session, account_id: int) -> frozenset[Role]:
+    query = select(AccountRole.role).where(AccountRole.account_id == account_id)
+    return frozenset(Role(role) for role in session.exec(query))
+
+
+def active_pairs_query(today: date):  # type: ignore[no-untyped-def]
+    """Supervision pairs in force on `today` (started, not yet ended)."""
+    return select(Supervision).where(
+        col(Supervision.started_on) <= today,
+        (col(Supervision.ended_on).is_(None)) | (col(Supervision.ended_on) > today),
+    )
+
+
+def actor_for(session: Session, ctx: ProgramContext, account_id: int) -> Actor:
+    """The policy's view of an account, read fresh from the database."""
+    pairs = session.exec(
+        active_pairs_query(ctx.now().date()).where(
+            Supervision.supervisor_id == account_id
+        )
+    )
+    return Actor(
+        account_id,
+        _roles_of(session, account_id),
+        frozenset(pair.trainee_id for pair in pairs),
+    )
+
+
+def authorize(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    action: Action,
+    *,
+    owner_id: int | None = None,
+    object_type: str = "",
+    object_id: object = "",
+) -> None:
+    """Ask the policy; on refusal audit the denial and raise.
+
+    Raises:
+        PermissionDenied: The policy refused; the denial is committed.
+    """
+    account = session.get(Account, user.account_id)
+    disabled = account is None or account.disabled_at is not None
+    decision = decide(actor_for(session, ctx, user.account_id), action, owner_id)
+    if decision.allowed and not disabled:
+        return
+    reason = "account-disabled" if disabled else decision.reason
+    audit.record_alone(
+        ctx,
+        user.who,
+        str(action),
+        object_type=object_type,
+        object_id=object_id,
+        outcome=Outcome.DENIED,
+        reason=reason,
+    )
+    raise PermissionDenied(f"not permitted: {action} ({reason})")
+
+
+# --- creating accounts -----------------------------------------------------
+
+
+def _set_credentials(
+    account: Account,
+    ctx: ProgramContext,
+    password: str,
+    private: X25519PrivateKey,
+) -> None:
+    """Hash the password and wrap the private key under a KEK from it."""
+    assert account.id is not None
+    params = ctx.argon2
+    account.password_hash = passwords.hash_password(password, params)
+    account.kek_salt = keys.new_kek_salt()
+    account.kek_params = params.encode()
+    kek = keys.derive_kek(password, account.kek_salt, params)
+    account.wrapped_private_key = keys.wrap_private_key(
+        private, kek, account.id, account.key_version
+    )
+
+
+def _new_key_pair(account: Account, recovery_public: bytes) -> X25519PrivateKey:
+    assert account.id is not None
+    private, public = keys.generate_key_pair()
+    account.public_key = public
+    account.recovery_wrapped_key = keys.hpke_seal(
+        private.private_bytes_raw(), recovery_public, keys.recovery_info(account.id)
+    )
+    return private
+
+
+def insert_account(
+    session: Session,
+    ctx: ProgramContext,
+    username: str,
+    full_name: str,
+    roles: frozenset[Role],
+    password: str,
+    *,
+    must_change: bool,
+) -> Account:
+    """Add an account with its key pair inside the caller's transaction.
+
+    Raises:
+        Conflict: The username is taken.
+    """
+    taken = session.exec(select(Account.id).where(Account.username == username))
+    if taken.first() is not None:
+        raise Conflict(f"the username {username!r} is taken")
+    program = session.exec(select(Program)).one()
+    account = Account(
+        username=username,
+        full_name=full_name,
+        password_hash="",
+        must_change_password=must_change,
+        public_key=b"",
+        kek_salt=b"",
+        kek_params="",
+        wrapped_private_key=b"",
+        recovery_wrapped_key=b"",
+    )
+    session.add(account)
+    session.flush()
+    private = _new_key_pair(account, program.recovery_public_key)
+    _set_credentials(account, ctx, password, private)
+    for role in roles:
+        session.add(AccountRole(account_id=account.id, role=role))
+    return account
+
+
+def create_account(
+    ctx: ProgramContext,
+    user: UserSession,
+    username: str,
+    full_name: str,
+    roles: Iterable[str],
+) -> tuple[AccountView, str]:
+    """Create an account with a one-time password it must change at first login.
+
+    Returns:
+        The new account and its one-time password (shown once, never stored).
+
+    Raises:
+        PermissionDenied, InvalidInput, Conflict.
+    """
+    check_username(username)
+    role_set = parse_roles(roles)
+    name = _check_full_name(full_name)
+    one_time = passwords.one_time_password()
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.ACCOUNT_CREATE, object_type="account")
+        account = insert_account(
+            session, ctx, username, name, role_set, one_time, must_change=True
+        )
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            "account.create",
+            object_type="account",
+            object_id=account.id,
+            reason=roles_code(role_set),
+        )
+        return _view(account, role_set), one_time
+
+
+def _view(account: Account, roles: frozenset[Role]) -> AccountView:
+    assert account.id is not None
+    return AccountView(
+        id=account.id,
+        username=account.username,
+        full_name=account.full_name,
+        roles=tuple(role for role in ROLE_ORDER if role in roles),
+        disabled=account.disabled_at is not None,
+        locked_until=account.locked_until,
+        must_change_password=account.must_change_password,
+        created_at=account.created_at,
+    )
+
+
+def list_accounts(ctx: ProgramContext, user: UserSession) -> list[AccountView]:
+    """Every account, by username.
+
+    Raises:
+        PermissionDenied: Only admins list accounts.
+    """
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.ACCOUNT_LIST, object_type="account")
+        accounts = session.exec(select(Account).order_by(col(Account.username)))
+        return [_view(a, _roles_of(session, a.id or 0)) for a in accounts]
+
+
+def _load(session: Session, username: str) -> Account:
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None:
+        raise NotFound(f"no account named {username!r}")
+    return account
+
+
+def set_disabled(
+    ctx: ProgramContext, user: UserSession, username: str, disabled: bool
+) -> AccountView:
+    """Disable an account (it can no longer log in) or enable it again.
+
+    Raises:
+        PermissionDenied, NotFound, Conflict: An admin cannot disable themself.
+    """
+    action = Action.ACCOUNT_DISABLE if disabled else Action.ACCOUNT_ENABLE
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, action, object_type="account")
+        account = _load(session, username)
+        if disabled and account.id == user.account_id:
+            raise Conflict("you cannot disable your own account")
+        account.disabled_at = ctx.now() if disabled else None
+        if not disabled:
+            account.failed_logins, account.locked_until = 0, None
+        session.add(account)
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            str(action),
+            object_type="account",
+            object_id=account.id,
+        )
+        return _view(account, _roles_of(session, account.id or 0))
+
+
+def reset_password(
+    ctx: ProgramContext, user: UserSession, username: str
+) -> tuple[AccountView, str]:
+    """Give an account a new one-time password, and clear any lockout.
+
+    Without the old password the old private key cannot be opened, so the
+    account gets a new key pair; grants to the old key stop working until they
+    are made again.
+    TODO(#3): keep the key pair by opening the recovery copy (`user recover`).
+
+    Raises:
+        PermissionDenied, NotFound.
+    """
+    one_time = passwords.one_time_password()
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.ACCOUNT_RESET, object_type="account")
+        account = _load(session, username)
+        program = session.exec(select(Program)).one()
+        account.key_version += 1
+        private = _new_key_pair(account, program.recovery_public_key)
+        _set_credentials(account, ctx, one_time, private)
+        account.must_change_password = True
+        account.failed_logins, account.locked_until = 0, None
+        session.add(account)
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            "account.reset",
+            object_type="account",
+            object_id=account.id,
+            reason="key-replaced",
+        )
+        return _view(account, _roles_of(session, account.id or 0)), one_time
+
+
+def set_roles(
+    ctx: ProgramContext, user: UserSession, username: str, roles: Iterable[str]
+) -> AccountView:
+    """Replace an account's roles.
+
+    Raises:
+        PermissionDenied, NotFound, InvalidInput, Conflict: The last active
+        admin cannot lose the admin role.
+    """
+    role_set = parse_roles(roles)
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.ACCOUNT_SET_ROLES, object_type="account")
+        account = _load(session, username)
+        assert account.id is not None
+        if Role.ADMIN not in role_set and _is_last_admin(session, account.id):
+            raise Conflict("the program's last active admin must stay an admin")
+        session.exec(
+            delete(AccountRole).where(col(AccountRole.account_id) == account.id)
+        )  # type: ignore[call-overload]
+        for role in role_set:
+            session.add(AccountRole(account_id=account.id, role=role))
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            "account.set_roles",
+            object_type="account",
+            object_id=account.id,
+            reason=roles_code(role_set),
+        )
+        return _view(account, role_set)
+
+
+def _is_last_admin(session: Session, account_id: int) -> bool:
+    admins = session.exec(
+        select(Account.id)
+        .join(AccountRole, col(AccountRole.account_id) == col(Account.id))
+        .where(AccountRole.role == Role.ADMIN, col(Account.disabled_at).is_(None))
+    ).all()
+    return list(admins) == [account_id]
+
+
+# --- logging in and out ------------------------------------------------------
+
+
+def _dummy_verify(password: str) -> None:
+    """Spend a verify's time for an unknown user, so timing tells nothing."""
+    if "hash" not in _DUMMY_HASH:
+        _DUMMY_HASH["hash"] = passwords.hash_password(
+            secrets.token_hex(16), keys.Argon2Params(1, 8192, 1)
+        )
+    passwords.verify_password(_DUMMY_HASH["hash"], password)
+
+
+def _lock_seconds(ctx: ProgramContext, failures: int) -> int:
+    s = ctx.settings
+    steps = failures - s.lockout_threshold
+    return int(min(s.lockout_base_seconds * 2**steps, s.lockout_max_seconds))
+
+
+def login(ctx: ProgramContext, username: str, password: str) -> UserSession:
+    """Check a password and open the account's private key.
+
+    Raises:
+        LoginFailed: Unknown user or wrong password (counted toward lockout).
+        AccountLocked: Locked after repeated failures; says for how long.
+        AccountDisabled: The password was right but the account is disabled.
+    """
+    with session_scope(ctx.engine) as session:
+        account = session.exec(
+            select(Account).where(Account.username == username)
+        ).first()
+        if account is None:
+            _dummy_verify(password)
+            audit.record(
+                session,
+                ctx,
+                audit.Who(),
+                "login.failure",
+                outcome=Outcome.DENIED,
+                reason="unknown-user",
+            )
+            raise LoginFailed("wrong username or password")
+        who = audit.Who(account.id, roles_code(_roles_of(session, account.id or 0)))
+        now = ctx.now()
+        if account.locked_until is not None and account.locked_until > now:
+            audit.record(
+                session,
+                ctx,
+                who,
+                "login.failure",
+                object_type="account",
+                object_id=account.id,
+                outcome=Outcome.DENIED,
+                reason="locked",
+            )
+            raise AccountLocked(_locked_message(account.locked_until - now))
+        if not passwords.verify_password(account.password_hash, password):
+            _count_failure(session, ctx, account, who, now)
+        if account.disabled_at is not None:
+            audit.record(
+                session,
+                ctx,
+                who,
+                "login.failure",
+                object_type="account",
+                object_id=account.id,
+                outcome=Outcome.DENIED,
+                reason="disabled",
+            )
+            raise AccountDisabled("this account is disabled; ask an admin")
+        return _open_session(session, ctx, account, password)
+
+
+def _locked_message(left: timedelta) -> str:
+    seconds = max(1, int(left.total_seconds()))
+    return f"too many failed logins: the account is locked for {seconds} s"
+
+
+def _count_failure(
+    session: Session,
+    ctx: ProgramContext,
+    account: Account,
+    who: audit.Who,
+    now: datetime,
+) -> None:
+    """Record a wrong password, lock when due, commit, and raise."""
+    account.failed_logins += 1
+    session.add(account)
+    audit.record(
+        session,
+        ctx,
+        who,
+        "login.failure",
+        object_type="account",
+        object_id=account.id,
+        outcome=Outcome.DENIED,
+        reason="bad-password",
+    )
+    message = "wrong username or password"
+    if account.failed_logins >= ctx.settings.lockout_threshold:
+        seconds = _lock_seconds(ctx, account.failed_logins)
+        account.locked_until = now + timedelta(seconds=seconds)
+        audit.record(
+            session,
+            ctx,
+            who,
+            "account.locked",
+            object_type="account",
+            object_id=account.id,
+            reason=f"{seconds}s",
+        )
+        message += f"; {_locked_message(timedelta(seconds=seconds))}"
+    session.commit()
+    raise LoginFailed(message)
+
+
+def _open_session(
+    session: Session, ctx: ProgramContext, account: Account, password: str
+) -> UserSession:
+    assert account.id is not None
+    params = keys.Argon2Params.decode(account.kek_params)
+    kek = keys.derive_kek(password, account.kek_salt, params)
+    private = keys.unwrap_private_key(
+        account.wrapped_private_key, kek, account.id, account.key_version
+    )
+    account.failed_logins, account.locked_until = 0, None
+    program_params = ctx.argon2
+    if passwords.should_upgrade(
+        passwords.hash_params(account.password_hash), program_params
+    ) or passwords.should_upgrade(params, program_params):
+        _set_credentials(account, ctx, password, private)
+        upgraded = True
+    else:
+        upgraded = False
+    session.add(account)
+    roles = _roles_of(session, account.id)
+    user = UserSession(
+        account.id,
+        account.username,
+        roles,
+        account.must_change_password,
+        private_key=private,
+    )
+    audit.record(
+        session,
+        ctx,
+        user.who,
+        "login.success",
+        object_type="account",
+        object_id=account.id,
+        reason="rehashed" if upgraded else "",
+    )
+    return user
+
+
+def logoff(ctx: ProgramContext, user: UserSession, *, idle: bool = False) -> None:
+    """End a session: drop its keys and audit the logoff."""
+    user.drop_keys()
+    action = "logoff.idle" if idle else "logoff"
+    audit.record_alone(
+        ctx, user.who, action, object_type="account", object_id=user.account_id
+    )
+
+
+def change_password(ctx: ProgramContext, user: UserSession, old: str, new: str) -> None:
+    """Set a new password, re-wrapping the private key under the new KEK.
+
+    Raises:
+        LoginFailed: The old password is wrong (audited).
+        InvalidInput: The new password fails the policy or equals the old.
+    """
+    if new == old:
+        raise InvalidInput("the new password must differ from the old one")
+    try:
+        passwords.check_password_policy(
+            new, user.username, ctx.settings.min_password_length
+        )
+    except passwords.PasswordPolicyError as exc:
+        raise InvalidInput(str(exc)) from None
+    with session_scope(ctx.engine) as session:
+        account = session.get(Account, user.account_id)
+        if account is None or not passwords.verify_password(account.password_hash, old):
+            audit.record_alone(
+                ctx,
+                user.who,
+                "password.change",
+                object_type="account",
+                object_id=user.account_id,
+                outcome=Outcome.DENIED,
+                reason="bad-password",
+            )
+            raise LoginFailed("the current password is wrong")
+        params = keys.Argon2Params.decode(account.kek_params)
+        kek = keys.derive_kek(old, account.kek_salt, params)
+        private = keys.unwrap_private_key(
+            account.wrapped_private_key, kek, account.id or 0, account.key_version
+        )
+        _set_credentials(account, ctx, new, private)
+        account.must_change_password = False
+        session.add(account)
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            "password.change",
+            object_type="account",
+            object_id=account.id,
+        )
+    user.private_key = private
+    user.must_change_password = False

@@ -1,0 +1,300 @@
+"""Creating a program (`init`) and the throwaway demo program (`demo`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from supervise.crypto import passwords
+from supervise.crypto.hostsecrets import (
+    HostSecrets,
+    HostSecretsError,
+    write_host_secrets,
+)
+from supervise.crypto.offline import OfflineKeyError, write_offline_key
+from supervise.models.accounts import Role, Supervision
+from supervise.models.base import utcnow
+from supervise.models.database import (
+    current_revision,
+    make_engine,
+    migrate,
+    session_scope,
+)
+from supervise.models.program import Program
+from supervise.services import audit
+from supervise.services.accounts import (
+    check_username,
+    insert_account,
+    roles_code,
+)
+from supervise.services.context import Clock, ProgramContext, prepare_home
+from supervise.services.errors import Conflict, InvalidInput, ServiceError
+from supervise.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InitRequest:
+    """What `init` needs to create a program."""
+
+    program_name: str
+    admin_username: str
+    admin_password: str
+    escrow_key_file: Path
+    recovery_key_file: Path
+    admin_full_name: str = ""
+    jurisdiction: str = ""
+
+
+def _validate(request: InitRequest, settings: Settings) -> None:
+    name = request.program_name.strip()
+    if not name or len(name) > 200 or not name.isprintable():
+        raise InvalidInput("the program name must be 1 to 200 printable characters")
+    check_username(request.admin_username)
+    try:
+        passwords.check_password_policy(
+            request.admin_password,
+            request.admin_username,
+            settings.min_password_length,
+        )
+    except passwords.PasswordPolicyError as exc:
+        raise InvalidInput(str(exc)) from None
+    jur = request.jurisdiction
+    if jur and not (len(jur) == 2 and jur.isalpha() and jur.isupper()):
+        raise InvalidInput("the jurisdiction is a two-letter state code, like CA")
+    if request.escrow_key_file.resolve() == request.recovery_key_file.resolve():
+        raise InvalidInput("the escrow and recovery keys need two different files")
+    for path in (request.escrow_key_file, request.recovery_key_file):
+        if path.exists():
+            raise Conflict(f"{path} exists already; name a new file")
+        if not path.parent.is_dir():
+            raise InvalidInput(f"the folder {path.parent} does not exist")
+
+
+def init_program(
+    settings: Settings, request: InitRequest, clock: Clock = utcnow
+) -> ProgramContext:
+    """Create the database, host secrets, offline keys and first admin.
+
+    Nothing is left behind if it fails part-way: files it wrote are removed.
+
+    Raises:
+        InvalidInput, Conflict: Bad values, or a program exists here already.
+    """
+    prepare_home(settings)
+    _validate(request, settings)
+    engine = make_engine(settings.resolved_database_url)
+    if current_revision(engine) is not None:
+        engine.dispose()
+        raise Conflict(f"a program exists already in {settings.home}")
+    secrets_path = settings.resolved_secrets_file
+    created: list[Path] = []
+    try:
+        secrets = HostSecrets.generate()
+        write_host_secrets(secrets_path, secrets)
+        created.append(secrets_path)
+        escrow = write_offline_key(
+            request.escrow_key_file, "escrow", request.program_name
+        )
+        created.append(request.escrow_key_file)
+        recovery = write_offline_key(
+            request.recovery_key_file, "recovery", request.program_name
+        )
+        created.append(request.recovery_key_file)
+        migrate(engine)
+        ctx = ProgramContext(settings, engine, secrets, clock)
+        _first_rows(ctx, request, escrow, recovery)
+    except (HostSecretsError, OfflineKeyError) as exc:
+        _undo(created, engine)
+        raise Conflict(str(exc)) from None
+    except BaseException:
+        _undo(created, engine)
+        raise
+    return ctx
+
+
+def _first_rows(
+    ctx: ProgramContext, request: InitRequest, escrow: bytes, recovery: bytes
+) -> None:
+    with session_scope(ctx.engine) as session:
+        program = Program(
+            name=request.program_name.strip(),
+            jurisdiction=request.jurisdiction,
+            escrow_public_key=escrow,
+            recovery_public_key=recovery,
+            host_secrets_id=ctx.secrets.fingerprint,
+        )
+        session.add(program)
+        audit.create_head(session, ctx)
+        session.flush()
+        audit.record(
+            session,
+            ctx,
+            audit.SYSTEM,
+            "program.init",
+            object_type="program",
+            object_id=program.id,
+        )
+        admin = insert_account(
+            session,
+            ctx,
+            request.admin_username,
+            request.admin_full_name,
+            frozenset({Role.ADMIN}),
+            request.admin_password,
+            must_change=False,
+        )
+        audit.record(
+            session,
+            ctx,
+            audit.SYSTEM,
+            "account.create",
+            object_type="account",
+            object_id=admin.id,
+            reason="admin",
+        )
+
+
+def _undo(created: list[Path], engine: object) -> None:
+    for path in created:
+        path.unlink(missing_ok=True)
+    from sqlalchemy import Engine, text
+    from sqlmodel import SQLModel
+
+    assert isinstance(engine, Engine)
+    try:
+        SQLModel.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    except Exception:  # the first failure is the one to report
+        log.exception("could not remove a partly created schema")
+    engine.dispose()
+
+
+# --- the demo program --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A sample login, printed by `supervise demo` and listed in the README."""
+
+    username: str
+    password: str
+    roles: tuple[str, ...]
+    full_name: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """The form `demo --json` prints."""
+        return {
+            "username": self.username,
+            "password": self.password,
+            "roles": list(self.roles),
+        }
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("dana", "cobalt-harbor-41", ("admin",), "Dana Whitfield"),
+    DemoAccount("audrey", "quiet-ledger-73", ("auditor",), "Audrey Nakamura"),
+    DemoAccount("sam", "maple-review-28", ("supervisor",), "Dr. Samuel Okafor"),
+    DemoAccount("sofia", "river-feedback-64", ("supervisor",), "Dr. Sofía Herrera"),
+    DemoAccount("tara", "lantern-session-19", ("trainee",), "Tara Lindqvist"),
+    DemoAccount("theo", "orchid-practice-52", ("trainee",), "Théo Marchand"),
+    DemoAccount("tomas", "granite-consent-86", ("trainee",), "Tomás Ruiz"),
+)
+DEMO_PAIRS = (
+    ("sam", "tara", "individual"),
+    ("sam", "theo", "individual"),
+    ("sofia", "tomas", "individual"),
+    ("sofia", "tara", "group"),
+)
+
+
+@dataclass
+class DemoProgram:
+    """The seeded demo: where it lives and who can log in."""
+
+    context: ProgramContext
+    accounts: list[DemoAccount] = field(default_factory=list)
+
+
+def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
+    """Create a sample program in an empty home folder.
+
+    The offline keys go to `offline-keys/` inside the demo home, which is
+    acceptable only because the demo is throwaway.
+
+    Raises:
+        Conflict: The home holds a program already.
+    """
+    keys_dir = settings.home / "offline-keys"
+    prepare_home(settings)
+    keys_dir.mkdir(mode=0o700, exist_ok=True)
+    admin, *others = DEMO_ACCOUNTS
+    ctx = init_program(
+        settings,
+        InitRequest(
+            program_name="Riverside Counselling Training Clinic (demo)",
+            admin_username=admin.username,
+            admin_password=admin.password,
+            admin_full_name=admin.full_name,
+            escrow_key_file=keys_dir / "escrow.key",
+            recovery_key_file=keys_dir / "recovery.key",
+            jurisdiction="CA",
+        ),
+        clock,
+    )
+    with session_scope(ctx.engine) as session:
+        ids = {}
+        for sample in others:
+            roles = frozenset(Role(r) for r in sample.roles)
+            account = insert_account(
+                session,
+                ctx,
+                sample.username,
+                sample.full_name,
+                roles,
+                sample.password,
+                must_change=False,
+            )
+            ids[sample.username] = account.id
+            audit.record(
+                session,
+                ctx,
+                audit.SYSTEM,
+                "account.create",
+                object_type="account",
+                object_id=account.id,
+                reason=roles_code(roles),
+            )
+        today = ctx.now().date()
+        for sup, trainee, kind in DEMO_PAIRS:
+            pair = Supervision(
+                supervisor_id=ids[sup],
+                trainee_id=ids[trainee],
+                kind=kind,
+                started_on=today,
+            )
+            session.add(pair)
+            session.flush()
+            audit.record(
+                session,
+                ctx,
+                audit.SYSTEM,
+                "pair.create",
+                object_type="pair",
+                object_id=pair.id,
+            )
+    # TODO(#3): sample clients and a recording; TODO(#4): consents.
+    return DemoProgram(ctx, list(DEMO_ACCOUNTS))
+
+
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DemoAccount",
+    "InitRequest",
+    "ServiceError",
+    "init_program",
+    "seed_demo",
+]

@@ -1,0 +1,150 @@
+"""Program settings: one object built from `supervise.toml` and `SUPERVISE_` variables.
+
+The settings are read once, by the command line, and passed to everything that
+needs them. Precedence, lowest first: built-in defaults, the `supervise.toml`
+file in the home folder, then `SUPERVISE_<FIELD>` environment variables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SETTINGS_FILE = "supervise.toml"
+ENV_PREFIX = "SUPERVISE_"
+
+
+class SettingsError(ValueError):
+    """The settings file or an environment variable holds a value we cannot use."""
+
+
+def default_home() -> Path:
+    """The platform's per-user data folder for supervise."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("supervise", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one program's installation."""
+
+    home: Path
+    """The data folder: database, blob store, host secrets, SSH host key."""
+
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the SQLite file `supervise.db` in the home."""
+
+    secrets_file: str = ""
+    """Host secrets file; empty means `host-secrets.json` in the home."""
+
+    idle_timeout_seconds: int = 600
+    """Idle time after which a TUI session is logged off and its keys dropped."""
+
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+    """Argon2id parameters for new password hashes and key-encryption keys
+    (RFC 9106, second recommended option, by default)."""
+
+    lockout_threshold: int = 5
+    """Consecutive failed logins after which the account locks."""
+
+    lockout_base_seconds: int = 30
+    """First lockout length; each further failure doubles it."""
+
+    lockout_max_seconds: int = 3600
+    """Longest lockout, however many failures follow."""
+
+    min_password_length: int = 12
+    page_size: str = "letter"
+
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Keys of the settings file that this version does not know (kept, unused)."""
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to the SQLite file in the home."""
+        return self.database_url or f"sqlite:///{self.home / 'supervise.db'}"
+
+    @property
+    def resolved_secrets_file(self) -> Path:
+        """The host secrets file path."""
+        return (
+            Path(self.secrets_file)
+            if self.secrets_file
+            else self.home / ("host-secrets.json")
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is a SQLite file (not a server)."""
+        return self.resolved_database_url.startswith("sqlite")
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "extra"}
+
+
+def _coerce(name: str, raw: object) -> object:
+    """Turn a raw file or environment value into the field's type."""
+    kind = _FIELDS[name].type
+    try:
+        if kind == "int":
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            value = int(str(raw).strip())
+            if value < 0:
+                raise ValueError(raw)
+            return value
+        if kind == "Path":
+            return Path(str(raw)).expanduser()
+    except ValueError:
+        raise SettingsError(f"setting {name!r} must be a whole number") from None
+    return str(raw)
+
+
+def load_settings(
+    home: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the settings for one run.
+
+    Args:
+        home: The `--home` folder, if one was given on the command line.
+        environ: The environment to read; `os.environ` by default.
+
+    Raises:
+        SettingsError: The settings file or a variable holds an unusable value.
+    """
+    env = os.environ if environ is None else environ
+    home_path = Path(home or env.get(ENV_PREFIX + "HOME") or default_home())
+    values: dict[str, object] = {"home": home_path.expanduser().absolute()}
+    extra: dict[str, Any] = {}
+    settings_path = values["home"] / SETTINGS_FILE  # type: ignore[operator]
+    if settings_path.is_file():
+        try:
+            file_values = tomllib.loads(settings_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{settings_path}: {exc}") from None
+        for key, raw in file_values.items():
+            if key in _FIELDS and key != "home":
+                values[key] = _coerce(key, raw)
+            else:
+                extra[key] = raw
+    for name in _FIELDS:
+        if name == "home":
+            continue
+        raw_env = env.get(ENV_PREFIX + name.upper())
+        if raw_env is not None:
+            values[name] = _coerce(name, raw_env)
+    settings = Settings(**values, extra=extra)  # type: ignore[arg-type]
+    if settings.page_size not in ("letter", "a4"):
+        raise SettingsError("setting 'page_size' must be 'letter' or 'a4'")
+    if settings.idle_timeout_seconds < 30:
+        raise SettingsError("setting 'idle_timeout_seconds' must be at least 30")
+    return settings
