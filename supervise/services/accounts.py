@@ -654,3 +654,38 @@ def change_password(ctx: ProgramContext, user: UserSession, old: str, new: str) 
         )
     user.private_key = private
     user.must_change_password = False
+
+
+def require(
+    ctx: ProgramContext,
+    user: UserSession,
+    action: Action,
+    *,
+    owner_id: int | None = None,
+    object_type: str = "",
+    object_id: object = "",
+) -> None:
+    """Check the policy before showing a screen or starting a command.
+
+    Raises:
+        PermissionDenied: Refused; the denial is audited.
+    """
+    with session_scope(ctx.engine) as session:
+        authorize(
+            session,
+            ctx,
+            user,
+            action,
+            owner_id=owner_id,
+            object_type=object_type,
+            object_id=object_id,
+        )
+
+
+def own_account(ctx: ProgramContext, user: UserSession) -> AccountView:
+    """The caller's own account (no policy check: everyone may see themself)."""
+    with session_scope(ctx.engine) as session:
+        account = session.get(Account, user.account_id)
+        if account is None:
+            raise NotFound("this account no longer exists")
+        return _view(account, _roles_of(session, user.account_id))
