@@ -477,44 +477,40 @@ def login(ctx: ProgramContext, username: str, password: str) -> UserSession:
         ).first()
         if account is None:
             _dummy_verify(password)
-            audit.record(
-                session,
-                ctx,
-                audit.Who(),
-                "login.failure",
-                outcome=Outcome.DENIED,
-                reason="unknown-user",
-            )
+            _refuse(session, ctx, audit.Who(), None, "unknown-user")
             raise LoginFailed("wrong username or password")
         who = audit.Who(account.id, roles_code(_roles_of(session, account.id or 0)))
         now = ctx.now()
         if account.locked_until is not None and account.locked_until > now:
-            audit.record(
-                session,
-                ctx,
-                who,
-                "login.failure",
-                object_type="account",
-                object_id=account.id,
-                outcome=Outcome.DENIED,
-                reason="locked",
-            )
+            _refuse(session, ctx, who, account.id, "locked")
             raise AccountLocked(_locked_message(account.locked_until - now))
         if not passwords.verify_password(account.password_hash, password):
             _count_failure(session, ctx, account, who, now)
         if account.disabled_at is not None:
-            audit.record(
-                session,
-                ctx,
-                who,
-                "login.failure",
-                object_type="account",
-                object_id=account.id,
-                outcome=Outcome.DENIED,
-                reason="disabled",
-            )
+            _refuse(session, ctx, who, account.id, "disabled")
             raise AccountDisabled("this account is disabled; ask an admin")
         return _open_session(session, ctx, account, password)
+
+
+def _refuse(
+    session: Session,
+    ctx: ProgramContext,
+    who: audit.Who,
+    account_id: int | None,
+    reason: str,
+) -> None:
+    """Audit a refused login and commit it, since the caller then raises."""
+    audit.record(
+        session,
+        ctx,
+        who,
+        "login.failure",
+        object_type="account",
+        object_id="" if account_id is None else account_id,
+        outcome=Outcome.DENIED,
+        reason=reason,
+    )
+    session.commit()
 
 
 def _locked_message(left: timedelta) -> str:

@@ -1,0 +1,122 @@
+"""The audit trail detects any edit, names the row, and exports a signed head."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import text
+
+from supervise.models.database import session_scope
+from supervise.services import audit
+
+EDITS = {
+    "seq": "100000",
+    "ts": "'2020-01-01T00:00:00.000000+00:00'",
+    "actor_id": "999",
+    "actor_role": "'admin'",
+    "session_id": "'feedfeedfeedfeed'",
+    "action": "'login.success'",
+    "object_type": "'recording'",
+    "object_id": "'42'",
+    "outcome": "'error'",
+    "reason": "'edited'",
+    "prev_hash": f"'{'a' * 64}'",
+    "entry_hash": f"'{'b' * 64}'",
+    "mac": f"'{'c' * 64}'",
+}
+
+
+def test_a_fresh_trail_verifies(program) -> None:  # type: ignore[no-untyped-def]
+    result = audit.verify(program.ctx)
+    assert result.ok
+    assert result.rows > 10
+
+
+@pytest.mark.parametrize("column", list(EDITS))
+def test_editing_any_column_of_a_row_is_caught_and_named(program, column: str) -> None:  # type: ignore[no-untyped-def]
+    with program.ctx.engine.begin() as conn:
+        conn.execute(
+            text(f"UPDATE audit_event SET {column} = {EDITS[column]} WHERE seq = 5")
+        )
+    result = audit.verify(program.ctx)
+    assert not result.ok
+    assert result.bad_seq == 5, result.problem
+
+
+def test_deleting_a_row_in_the_middle_is_caught(program) -> None:  # type: ignore[no-untyped-def]
+    with program.ctx.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_event WHERE seq = 3"))
+    assert audit.verify(program.ctx).bad_seq == 3
+
+
+def test_cutting_off_the_tail_is_caught(program) -> None:  # type: ignore[no-untyped-def]
+    total = audit.verify(program.ctx).rows
+    with program.ctx.engine.begin() as conn:
+        conn.execute(text(f"DELETE FROM audit_event WHERE seq >= {total - 1}"))
+    result = audit.verify(program.ctx)
+    assert result.bad_seq == total - 1
+
+
+def test_a_rewritten_chain_without_the_host_key_fails_its_macs(program) -> None:  # type: ignore[no-untyped-def]
+    from supervise.crypto import auditchain
+
+    # An attacker with database access recomputes the hashes but cannot MAC.
+    with session_scope(program.ctx.engine) as session:
+        rows = list(audit.iter_events(program.ctx))
+        prev = auditchain.GENESIS
+        for event in rows:
+            fields = audit._fields(event)
+            if event.seq == 4:
+                fields["reason"] = "rewritten"
+            new_hash = auditchain.entry_hash(prev, fields)
+            session.execute(
+                text(
+                    "UPDATE audit_event SET reason=:r, prev_hash=:p, entry_hash=:h "
+                    "WHERE seq=:s"
+                ),
+                {"r": fields["reason"], "p": prev, "h": new_hash, "s": event.seq},
+            )
+            prev = new_hash
+    assert audit.verify(program.ctx).bad_seq == 4
+
+
+def test_rows_written_in_one_transaction_commit_or_vanish_together(program) -> None:  # type: ignore[no-untyped-def]
+    before = audit.verify(program.ctx).rows
+    with pytest.raises(RuntimeError), session_scope(program.ctx.engine) as session:
+        audit.record(session, program.ctx, audit.SYSTEM, "test.event")
+        raise RuntimeError("the action failed")
+    after = audit.verify(program.ctx)
+    assert after.ok
+    assert after.rows == before
+
+
+def test_rows_hold_codes_and_ids_never_names(program) -> None:  # type: ignore[no-untyped-def]
+    program.login("theo")
+    names = {a.full_name for a in program.accounts.values()}
+    usernames = set(program.accounts)
+    for event in audit.iter_events(program.ctx):
+        values = set(audit._fields(event).values())
+        assert not values & names
+        assert not values & usernames
+
+
+def test_export_writes_every_row_and_a_signed_checkpoint(program) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    count = audit.export(program.ctx, out, "supervise-test")
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(lines) == count + 1
+    checkpoint = lines[-1]
+    origin, size, head, _ = checkpoint["checkpoint"].split("\n")
+    assert (origin, int(size)) == ("supervise-test", count)
+    assert base64.b64decode(head).hex() == lines[-2]["entry_hash"]
+    public = Ed25519PublicKey.from_public_bytes(
+        base64.b64decode(checkpoint["public_key"])
+    )
+    public.verify(
+        base64.b64decode(checkpoint["signature"]),
+        checkpoint["checkpoint"].encode(),
+    )

@@ -1,0 +1,62 @@
+"""The schema: migrations match the models, and a newer schema is refused."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from supervise.models.database import SCHEMA_REVISIONS, SchemaError, check_schema
+from supervise.services.context import open_program
+from supervise.services.errors import ServiceError
+
+
+def test_the_known_revisions_are_alembics_history() -> None:
+    config = Config()
+    config.set_main_option("script_location", "supervise/migrations")
+    script = ScriptDirectory.from_config(config)
+    history = [rev.revision for rev in reversed(list(script.walk_revisions()))]
+    assert tuple(history) == SCHEMA_REVISIONS
+
+
+def test_the_migrations_build_exactly_the_models(program) -> None:  # type: ignore[no-untyped-def]
+    with program.ctx.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message(program) -> None:  # type: ignore[no-untyped-def]
+    with program.ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(SchemaError, match="newer than this version"):
+        check_schema(program.ctx.engine)
+    with pytest.raises(ServiceError, match="upgrade supervise"):
+        open_program(program.ctx.settings)
+
+
+def test_an_empty_home_is_not_a_program(sqlite_settings) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ServiceError, match="supervise init"):
+        open_program(sqlite_settings)
+
+
+def test_the_home_and_its_files_are_private(sqlite_program) -> None:  # type: ignore[no-untyped-def]
+    home = sqlite_program.ctx.settings.home
+    sqlite_program.login("tara")
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    for path in home.rglob("*"):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), path
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_program) -> None:  # type: ignore[no-untyped-def]
+    with sqlite_program.ctx.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
