@@ -262,6 +262,7 @@ def insert_account(
     )
     session.add(account)
     session.flush()
+    assert account.id is not None
     private = _new_key_pair(account, program.recovery_public_key)
     _set_credentials(account, ctx, password, private)
     for role in roles:
@@ -419,9 +420,9 @@ def set_roles(
         assert account.id is not None
         if Role.ADMIN not in role_set and _is_last_admin(session, account.id):
             raise Conflict("the program's last active admin must stay an admin")
-        session.exec(
+        session.execute(
             delete(AccountRole).where(col(AccountRole.account_id) == account.id)
-        )  # type: ignore[call-overload]
+        )
         for role in role_set:
             session.add(AccountRole(account_id=account.id, role=role))
         audit.record(

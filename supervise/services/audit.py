@@ -59,9 +59,9 @@ def record(
         update(AuditHead)
         .where(col(AuditHead.id) == 1)
         .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.entry_hash)
+        .returning(col(AuditHead.seq), col(AuditHead.entry_hash))
     )
-    seq, prev_hash = session.execute(bump).one()  # type: ignore[call-overload]
+    seq, prev_hash = session.execute(bump).one()
     event = AuditEvent(
         seq=seq,
         ts=ctx.now().isoformat(timespec="microseconds"),

@@ -13,7 +13,7 @@ from supervise.crypto.hostsecrets import (
     write_host_secrets,
 )
 from supervise.crypto.offline import OfflineKeyError, write_offline_key
-from supervise.models.accounts import Role, Supervision
+from supervise.models.accounts import Role, Supervision, SupervisionKind
 from supervise.models.base import utcnow
 from supervise.models.database import (
     current_revision,
@@ -246,7 +246,7 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
         clock,
     )
     with session_scope(ctx.engine) as session:
-        ids = {}
+        ids: dict[str, int] = {}
         for sample in others:
             roles = frozenset(Role(r) for r in sample.roles)
             account = insert_account(
@@ -258,6 +258,7 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
                 sample.password,
                 must_change=False,
             )
+            assert account.id is not None
             ids[sample.username] = account.id
             audit.record(
                 session,
@@ -273,7 +274,7 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
             pair = Supervision(
                 supervisor_id=ids[sup],
                 trainee_id=ids[trainee],
-                kind=kind,
+                kind=SupervisionKind(kind),
                 started_on=today,
             )
             session.add(pair)

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from supervise.models.database import session_scope
 from supervise.services import audit
+from tests.conftest import Demo
 
 EDITS = {
     "seq": "100000",
@@ -30,14 +31,16 @@ EDITS = {
 }
 
 
-def test_a_fresh_trail_verifies(program) -> None:  # type: ignore[no-untyped-def]
+def test_a_fresh_trail_verifies(program: Demo) -> None:
     result = audit.verify(program.ctx)
     assert result.ok
     assert result.rows > 10
 
 
 @pytest.mark.parametrize("column", list(EDITS))
-def test_editing_any_column_of_a_row_is_caught_and_named(program, column: str) -> None:  # type: ignore[no-untyped-def]
+def test_editing_any_column_of_a_row_is_caught_and_named(
+    program: Demo, column: str
+) -> None:
     with program.ctx.engine.begin() as conn:
         conn.execute(
             text(f"UPDATE audit_event SET {column} = {EDITS[column]} WHERE seq = 5")
@@ -47,13 +50,13 @@ def test_editing_any_column_of_a_row_is_caught_and_named(program, column: str) -
     assert result.bad_seq == 5, result.problem
 
 
-def test_deleting_a_row_in_the_middle_is_caught(program) -> None:  # type: ignore[no-untyped-def]
+def test_deleting_a_row_in_the_middle_is_caught(program: Demo) -> None:
     with program.ctx.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_event WHERE seq = 3"))
     assert audit.verify(program.ctx).bad_seq == 3
 
 
-def test_cutting_off_the_tail_is_caught(program) -> None:  # type: ignore[no-untyped-def]
+def test_cutting_off_the_tail_is_caught(program: Demo) -> None:
     total = audit.verify(program.ctx).rows
     with program.ctx.engine.begin() as conn:
         conn.execute(text(f"DELETE FROM audit_event WHERE seq >= {total - 1}"))
@@ -61,7 +64,7 @@ def test_cutting_off_the_tail_is_caught(program) -> None:  # type: ignore[no-unt
     assert result.bad_seq == total - 1
 
 
-def test_a_rewritten_chain_without_the_host_key_fails_its_macs(program) -> None:  # type: ignore[no-untyped-def]
+def test_a_rewritten_chain_without_the_host_key_fails_its_macs(program: Demo) -> None:
     from supervise.crypto import auditchain
 
     # An attacker with database access recomputes the hashes but cannot MAC.
@@ -84,7 +87,9 @@ def test_a_rewritten_chain_without_the_host_key_fails_its_macs(program) -> None:
     assert audit.verify(program.ctx).bad_seq == 4
 
 
-def test_rows_written_in_one_transaction_commit_or_vanish_together(program) -> None:  # type: ignore[no-untyped-def]
+def test_rows_written_in_one_transaction_commit_or_vanish_together(
+    program: Demo,
+) -> None:
     before = audit.verify(program.ctx).rows
     with pytest.raises(RuntimeError), session_scope(program.ctx.engine) as session:
         audit.record(session, program.ctx, audit.SYSTEM, "test.event")
@@ -94,7 +99,7 @@ def test_rows_written_in_one_transaction_commit_or_vanish_together(program) -> N
     assert after.rows == before
 
 
-def test_rows_hold_codes_and_ids_never_names(program) -> None:  # type: ignore[no-untyped-def]
+def test_rows_hold_codes_and_ids_never_names(program: Demo) -> None:
     program.login("theo")
     names = {a.full_name for a in program.accounts.values()}
     usernames = set(program.accounts)
@@ -104,7 +109,7 @@ def test_rows_hold_codes_and_ids_never_names(program) -> None:  # type: ignore[n
         assert not values & usernames
 
 
-def test_export_writes_every_row_and_a_signed_checkpoint(program) -> None:  # type: ignore[no-untyped-def]
+def test_export_writes_every_row_and_a_signed_checkpoint(program: Demo) -> None:
     out = io.StringIO()
     count = audit.export(program.ctx, out, "supervise-test")
     lines = [json.loads(line) for line in out.getvalue().splitlines()]

@@ -11,6 +11,7 @@ from supervise.models import AuditEvent, Role
 from supervise.services.accounts import require
 from supervise.services.errors import PermissionDenied
 from supervise.services.policy import Action, Actor, decide
+from tests.conftest import Demo
 
 # Who may do what, written out independently of supervise.services.policy.RULES.
 # "role" = allowed with that role whatever the object; "role:own" = only on the
@@ -88,7 +89,7 @@ def test_roles_combine_in_one_account() -> None:
     assert not decide(both, Action.REVIEW_WRITE, SOMEONE_ELSE).allowed
 
 
-def test_a_denial_through_the_services_is_audited(program) -> None:  # type: ignore[no-untyped-def]
+def test_a_denial_through_the_services_is_audited(program: Demo) -> None:
     tara = program.login("tara")
     with pytest.raises(PermissionDenied):
         require(program.ctx, tara, Action.ACCOUNT_CREATE, object_type="account")
@@ -105,7 +106,7 @@ def test_a_denial_through_the_services_is_audited(program) -> None:  # type: ign
     assert last.actor_id == tara.account_id
 
 
-def test_a_supervisor_loses_a_trainee_the_moment_the_pair_ends(program) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_loses_a_trainee_the_moment_the_pair_ends(program: Demo) -> None:
     from supervise.services import pairs
 
     sam = program.login("sam")

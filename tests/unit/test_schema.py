@@ -15,6 +15,8 @@ from sqlmodel import SQLModel
 from supervise.models.database import SCHEMA_REVISIONS, SchemaError, check_schema
 from supervise.services.context import open_program
 from supervise.services.errors import ServiceError
+from supervise.settings import Settings
+from tests.conftest import Demo
 
 
 def test_the_known_revisions_are_alembics_history() -> None:
@@ -25,13 +27,13 @@ def test_the_known_revisions_are_alembics_history() -> None:
     assert tuple(history) == SCHEMA_REVISIONS
 
 
-def test_the_migrations_build_exactly_the_models(program) -> None:  # type: ignore[no-untyped-def]
+def test_the_migrations_build_exactly_the_models(program: Demo) -> None:
     with program.ctx.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
 
 
-def test_a_newer_schema_is_refused_with_a_clear_message(program) -> None:  # type: ignore[no-untyped-def]
+def test_a_newer_schema_is_refused_with_a_clear_message(program: Demo) -> None:
     with program.ctx.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaError, match="newer than this version"):
@@ -40,12 +42,12 @@ def test_a_newer_schema_is_refused_with_a_clear_message(program) -> None:  # typ
         open_program(program.ctx.settings)
 
 
-def test_an_empty_home_is_not_a_program(sqlite_settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_home_is_not_a_program(sqlite_settings: Settings) -> None:
     with pytest.raises(ServiceError, match="supervise init"):
         open_program(sqlite_settings)
 
 
-def test_the_home_and_its_files_are_private(sqlite_program) -> None:  # type: ignore[no-untyped-def]
+def test_the_home_and_its_files_are_private(sqlite_program: Demo) -> None:
     home = sqlite_program.ctx.settings.home
     sqlite_program.login("tara")
     assert stat.S_IMODE(home.stat().st_mode) == 0o700
@@ -54,7 +56,7 @@ def test_the_home_and_its_files_are_private(sqlite_program) -> None:  # type: ig
         assert mode == (0o700 if path.is_dir() else 0o600), path
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_program) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_program: Demo) -> None:
     with sqlite_program.ctx.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
