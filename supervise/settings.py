@@ -82,6 +82,14 @@ class Settings:
         )
 
     @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite database file, or None for a database server."""
+        url = self.resolved_database_url
+        if not url.startswith("sqlite"):
+            return None
+        return Path(url.split("///", 1)[-1])
+
+    @property
     def is_sqlite(self) -> bool:
         """Whether the database is a SQLite file (not a server)."""
         return self.resolved_database_url.startswith("sqlite")

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session, create_engine
 
@@ -39,13 +39,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL (SQLite file or PostgreSQL)."""
+def make_engine(url: str, *, create: bool = False) -> Engine:
+    """Create the engine for a database URL (SQLite file or PostgreSQL).
+
+    Args:
+        url: The SQLAlchemy URL; plain `postgresql://` means psycopg 3.
+        create: Create a missing SQLite file (0600, in a 0700 folder) now,
+            rather than leave it to SQLite with the process's umask.
+    """
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        if create and path and path != ":memory:":
             _create_private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -74,12 +80,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The migration the database is at, or None for an empty database."""
+    """The migration the database is at, or None for an empty database.
+
+    Raises:
+        SchemaError: The database cannot be reached or read.
+    """
     try:
         with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-    except (OperationalError, ProgrammingError):
-        return None
+    except (OperationalError, ProgrammingError) as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise SchemaError(f"cannot reach the database: {reason}") from None
     return None if row is None else str(row[0])
 
 

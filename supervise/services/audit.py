@@ -141,8 +141,28 @@ def _check_row(event: AuditEvent, expected: int, prev: str, key: bytes) -> str |
     return None
 
 
-def verify(ctx: ProgramContext) -> Verification:
-    """Recompute the whole chain and every MAC; name the first bad row."""
+def verify(ctx: ProgramContext, who: Who | None = None) -> Verification:
+    """Recompute the whole chain and every MAC; name the first bad row.
+
+    Args:
+        ctx: The program.
+        who: When given, the run itself is audited (after the check, so that
+            the new row is not part of what was checked).
+    """
+    result = _verify(ctx)
+    if who is not None:
+        record_alone(
+            ctx,
+            who,
+            "audit.verify",
+            object_type="audit",
+            object_id=result.rows if result.ok else result.bad_seq,
+            reason="intact" if result.ok else "broken",
+        )
+    return result
+
+
+def _verify(ctx: ProgramContext) -> Verification:
     key = ctx.secrets.audit_key
     expected, prev = 1, auditchain.GENESIS
     with session_scope(ctx.engine) as session:
@@ -194,11 +214,14 @@ def recent_events(ctx: ProgramContext, limit: int = 200) -> list[AuditEvent]:
         return list(session.exec(query))
 
 
-def export(ctx: ProgramContext, out: IO[str], origin: str) -> int:
+def export(
+    ctx: ProgramContext, out: IO[str], origin: str, who: Who | None = None
+) -> int:
     """Write every row as JSON lines, then a signed checkpoint of the head.
 
     The checkpoint line lets someone off the host detect a later rewrite of
     the whole chain: keep exported checkpoints somewhere the host cannot edit.
+    When `who` is given, the export itself is audited once it is written.
 
     Returns:
         The number of rows written.
@@ -231,4 +254,6 @@ def export(ctx: ProgramContext, out: IO[str], origin: str) -> int:
         )
         + "\n"
     )
+    if who is not None:
+        record_alone(ctx, who, "audit.export", object_type="audit", object_id=count)
     return count

@@ -61,7 +61,13 @@ def open_program(settings: Settings, clock: Clock = utcnow) -> ProgramContext:
     from supervise.crypto.hostsecrets import HostSecretsError
     from supervise.models.database import SchemaError
 
-    prepare_home(settings)
+    os.umask(0o077)
+    database_file = settings.sqlite_path
+    if database_file is not None and not database_file.is_file():
+        raise ServiceError(
+            f"no supervise program in {settings.home}: run `supervise init` "
+            "first, or pass --home with the folder of an existing program"
+        )
     engine = make_engine(settings.resolved_database_url)
     try:
         check_schema(engine)

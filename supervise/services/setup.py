@@ -16,6 +16,7 @@ from supervise.crypto.offline import OfflineKeyError, write_offline_key
 from supervise.models.accounts import Role, Supervision, SupervisionKind
 from supervise.models.base import utcnow
 from supervise.models.database import (
+    SchemaError,
     current_revision,
     make_engine,
     migrate,
@@ -85,8 +86,13 @@ def init_program(
     """
     prepare_home(settings)
     _validate(request, settings)
-    engine = make_engine(settings.resolved_database_url)
-    if current_revision(engine) is not None:
+    engine = make_engine(settings.resolved_database_url, create=True)
+    try:
+        existing = current_revision(engine)
+    except SchemaError as exc:
+        engine.dispose()
+        raise ServiceError(str(exc)) from None
+    if existing is not None:
         engine.dispose()
         raise Conflict(f"a program exists already in {settings.home}")
     secrets_path = settings.resolved_secrets_file

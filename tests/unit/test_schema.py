@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,7 +17,7 @@ from supervise.models.database import SCHEMA_REVISIONS, SchemaError, check_schem
 from supervise.services.context import open_program
 from supervise.services.errors import ServiceError
 from supervise.settings import Settings
-from tests.conftest import Demo
+from tests.conftest import Demo, make_settings
 
 
 def test_the_known_revisions_are_alembics_history() -> None:
@@ -62,3 +63,17 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_program: Demo) -> None
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+
+
+def test_opening_a_mistyped_home_creates_nothing(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "no-such-home")
+    with pytest.raises(ServiceError, match="no supervise program in"):
+        open_program(settings)
+    assert not (tmp_path / "no-such-home").exists()
+
+
+def test_an_unreachable_database_server_is_named_as_such(tmp_path: Path) -> None:
+    url = "postgresql://nobody@127.0.0.1:1/nothing?connect_timeout=2"
+    settings = make_settings(tmp_path / "home", url)
+    with pytest.raises(ServiceError, match="cannot reach the database"):
+        open_program(settings)

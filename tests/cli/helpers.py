@@ -1,0 +1,88 @@
+"""Running the command line in-process or as a real script, and peeking at SQL."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from supervise.cli.main import main
+from supervise.models.database import make_engine
+from supervise.services.setup import DEMO_ACCOUNTS
+from supervise.settings import load_settings
+
+PASSWORDS = {account.username: account.password for account in DEMO_ACCOUNTS}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one run left behind: its exit status and both streams."""
+
+    code: int
+    out: str
+    err: str
+
+
+def cli(*argv: str | Path, stdin: str = "") -> Result:
+    """Run `supervise ARGV...` in this process with the given standard input."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        [str(arg) for arg in argv], stdin=io.StringIO(stdin), stdout=out, stderr=err
+    )
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def as_user(
+    home: Path, username: str, *argv: str | Path, password: str | None = None
+) -> Result:
+    """Run a command as a demo account, its password sent on standard input."""
+    secret = PASSWORDS[username] if password is None else password
+    return cli(
+        *argv,
+        "--home",
+        home,
+        "--as",
+        username,
+        "--password-stdin",
+        stdin=secret + "\n",
+    )
+
+
+def script(*argv: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run `python -m supervise ARGV...` as an operator would, in a new process."""
+    return subprocess.run(
+        [sys.executable, "-m", "supervise", *map(str, argv)],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+        check=False,
+    )
+
+
+def sql(home: Path, statement: str, **params: Any) -> list[tuple[Any, ...]]:
+    """Run one SQL statement on the program's database, behind its back."""
+    settings = load_settings(home, environ=os.environ)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(statement), params)
+            return [tuple(row) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def assert_one_error_line(err: str, fragment: str) -> None:
+    """The error is one `supervise: error:` line holding `fragment`."""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("supervise: error: "), err
+    assert fragment in lines[0], err
+    assert "Traceback" not in err
