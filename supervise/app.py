@@ -1,0 +1,297 @@
+"""The Textual application: the session, idle logoff and app-wide commands.
+
+The app owns who is logged in (`user`) and the opened program (`context`);
+screens do the rest. Start-up is measured against a bare Textual app, so this
+module and the login screen import no database, Argon2 or service module at
+the top: those load in worker threads, after the login screen is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from supervise.screens.base import attempt, permit
+from supervise.screens.destinations import BY_ID, first_role, for_roles, next_role
+from supervise.screens.login import LoginScreen
+from supervise.settings import Settings
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from supervise.screens.destinations import Destination
+    from supervise.services.accounts import UserSession
+    from supervise.services.context import Clock, ProgramContext
+    from supervise.services.setup import DemoAccount
+
+EXIT_WHEN_READY = "SUPERVISE_EXIT_WHEN_READY"
+"""Set to 1 to exit once the login screen is first drawn (start-up benchmark)."""
+
+
+def idle_note(seconds: int) -> str:
+    """'Logged off after 10 minutes idle.', in the unit the setting reads best."""
+    if seconds % 60:
+        return f"Logged off after {seconds} seconds idle."
+    minutes = seconds // 60
+    return f"Logged off after {minutes} minute{'s' if minutes != 1 else ''} idle."
+
+
+class SuperviseApp(App[None]):
+    """Log people in, show their home, and log them off when they leave."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "supervise"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # Priority, so that they work from dialogs too.
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("ctrl+l", "log_off", "Log off", id="log-off", priority=True),
+    ]
+    IDLE_CHECK_SECONDS: ClassVar[float] = 5.0
+    """How often the idle timer looks at the last activity."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        context: ProgramContext | None = None,
+        demo_accounts: Sequence[DemoAccount] = (),
+        clock: Clock | None = None,
+    ) -> None:
+        """Build the app; nothing is opened until it runs.
+
+        Args:
+            settings: The program's settings.
+            context: An opened program; when None the app opens it after start.
+            demo_accounts: Sample logins to list on the login screen.
+            clock: The time source for idle logoff; the program's by default.
+        """
+        super().__init__()
+        self.settings = settings
+        self.demo_accounts = tuple(demo_accounts)
+        self.user: UserSession | None = None
+        """Who is logged in, holding their private key until logoff."""
+        self.role: str | None = None
+        """The role whose home is shown."""
+        self._program = context
+        self._clock = clock
+        self._last_activity = self.now()
+
+    @property
+    def context(self) -> ProgramContext:
+        """The opened program.
+
+        Raises:
+            RuntimeError: The program is still being opened.
+        """
+        if self._program is None:
+            raise RuntimeError("the program is not open yet")
+        return self._program
+
+    def now(self) -> datetime:
+        """The time by the injected clock, else the program's, else UTC."""
+        if self._clock is not None:
+            return self._clock()
+        if self._program is not None:
+            return self._program.now()
+        return datetime.now(UTC)
+
+    # --- start-up ------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        """Show the login form; open the program once it is drawn."""
+        self.set_interval(self.IDLE_CHECK_SECONDS, self.check_idle_logoff)
+        await self.push_screen(LoginScreen(self._program, self.demo_accounts))
+        self.call_after_refresh(self._login_drawn)
+
+    def _login_drawn(self) -> None:
+        if os.environ.get(EXIT_WHEN_READY) == "1":
+            self.exit()
+        elif self._program is None:
+            self._open_program()
+
+    @work(thread=True, group="open-program")
+    def _open_program(self) -> None:
+        from supervise.services.context import open_program
+        from supervise.services.errors import ServiceError
+
+        try:
+            if self._clock is None:
+                context = open_program(self.settings)
+            else:
+                context = open_program(self.settings, self._clock)
+        except ServiceError as exc:
+            self.call_from_thread(self.exit, None, 2, Text(str(exc)))
+            return
+        self.call_from_thread(self._program_opened, context)
+
+    def _program_opened(self, context: ProgramContext) -> None:
+        self._program = context
+        if isinstance(self.screen, LoginScreen):
+            self.screen.program_opened(context)
+
+    # --- the session ---------------------------------------------------------
+
+    @on(LoginScreen.LoggedIn)
+    def _logged_in(self, event: LoginScreen.LoggedIn) -> None:
+        from supervise.screens.password import PasswordDialog
+
+        self.user = event.user
+        self.touch()
+        if event.user.must_change_password:
+            dialog = PasswordDialog(self.context, event.user, forced=True)
+            self.push_screen(dialog, self._forced_change_done)
+        else:
+            self.show_home()
+
+    def _forced_change_done(self, changed: bool | None) -> None:
+        if changed:
+            self.show_home()
+        else:
+            self.log_off()
+
+    def show_home(self, role: str | None = None) -> None:
+        """Close every screen and show the home of `role` (the first held)."""
+        from supervise.screens.home import HOMES
+
+        if self.user is None:
+            return
+        role = role or first_role(self.user.roles)
+        if role is None:
+            self.notify("This account holds no role; ask an admin.", severity="error")
+            self.log_off()
+            return
+        self.role = role
+        self._replace_stack(HOMES[role](self.context, self.user))
+
+    def _replace_stack(self, screen: Screen[Any]) -> None:
+        # The stack keeps Textual's blank default screen at the bottom: it was
+        # never pushed, so it cannot be switched away.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def log_off(self, *, idle: bool = False, note: str = "") -> None:
+        """End the session and show a fresh login screen with `note`."""
+        if self._end_session(idle) is not None:
+            self._replace_stack(LoginScreen(self._program, self.demo_accounts, note))
+
+    def _end_session(self, idle: bool) -> Worker[None] | None:
+        """Drop the session's keys now; audit the logoff off the UI thread.
+
+        Returns:
+            The worker writing the audit row, or None when nobody was logged in.
+        """
+        user, self.user, self.role = self.user, None, None
+        if user is None:
+            return None
+        user.drop_keys()
+        return self._record_logoff(user, idle)
+
+    @work(thread=True, group="log-off")
+    def _record_logoff(self, user: UserSession, idle: bool) -> None:
+        from supervise.services.accounts import logoff
+
+        attempt(self, lambda: logoff(self.context, user, idle=idle))
+
+    async def action_quit(self) -> None:
+        """Log off (audited) before leaving."""
+        audit_written = self._end_session(idle=False)
+        if audit_written is not None:
+            await audit_written.wait()
+        self.exit()
+
+    # --- idle logoff ---------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Count every key and mouse event as activity."""
+        if isinstance(event, events.Key | events.MouseEvent):
+            self.touch()
+        await super().on_event(event)
+
+    def touch(self) -> None:
+        """Record activity now."""
+        self._last_activity = self.now()
+
+    def check_idle_logoff(self) -> bool:
+        """Log off when idle for the configured time.
+
+        Returns:
+            Whether the session was logged off.
+        """
+        timeout = self.settings.idle_timeout_seconds
+        if self.user is None:
+            return False
+        if (self.now() - self._last_activity).total_seconds() < timeout:
+            return False
+        self.log_off(idle=True, note=idle_note(timeout))
+        return True
+
+    # --- actions and commands ------------------------------------------------
+
+    def action_log_off(self) -> None:
+        """Log off now."""
+        self.log_off()
+
+    def action_switch_role(self) -> None:
+        """Show the home of the next role this account holds."""
+        if self.user is not None and self.role is not None:
+            self.show_home(next_role(self.user.roles, self.role))
+
+    def action_open(self, destination: str) -> None:
+        """Open a destination after the services allow it."""
+        item = BY_ID.get(destination)
+        if item is not None and self.user is not None:
+            self._open_checked(item, self.user)
+
+    @work(thread=True, group="open")
+    def _open_checked(self, item: Destination, user: UserSession) -> None:
+        if item.policy and not attempt(
+            self, lambda: permit(self.context, user, item.policy)
+        ):
+            return
+        self.call_from_thread(self._push_destination, item, user)
+
+    def _push_destination(self, item: Destination, user: UserSession) -> None:
+        if self.user is user:
+            self.push_screen(item.screen(self.context, user))
+
+    def action_help(self) -> None:
+        """Show help for the screen in front."""
+        from supervise.screens.help import HelpDialog
+
+        if not isinstance(self.screen, HelpDialog):
+            self.push_screen(HelpDialog(self.screen.HELP))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer session actions only to a session, role switching to several."""
+        if action == "log_off":
+            return self.user is not None
+        if action == "switch_role":
+            return self.user is not None and len(self.user.roles) > 1
+        return True
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, then those the logged-in person's roles allow."""
+        yield from super().get_system_commands(screen)
+        if self.user is None:
+            return
+        for item in for_roles(self.user.roles):
+            yield SystemCommand(
+                item.command, item.help, partial(self.action_open, item.id)
+            )
+        if len(self.user.roles) > 1:
+            yield SystemCommand(
+                "account: switch role",
+                "Show the home of another role you hold",
+                self.action_switch_role,
+            )
+        yield SystemCommand("account: log off", "End your session", self.action_log_off)

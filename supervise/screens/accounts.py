@@ -1,0 +1,188 @@
+"""The accounts screen (admins): every account, and what an admin can do to one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header
+
+from supervise.screens.base import SessionScreen, attempt
+from supervise.screens.confirm import ConfirmDialog
+from supervise.screens.edit_roles import EditRolesDialog
+from supervise.screens.new_account import NewAccountDialog
+from supervise.screens.one_time_password import OneTimePasswordDialog
+from supervise.services import accounts
+from supervise.widgets.literal import literal
+from supervise.widgets.record_table import RecordTable
+
+if TYPE_CHECKING:
+    from supervise.services.accounts import AccountView
+
+COLUMNS = ("Username", "Full name", "Roles", "State")
+
+
+def state_of(account: AccountView, now: datetime) -> str:
+    """'active', or what stands in the account's way: disabled, locked, ..."""
+    states = []
+    if account.disabled:
+        states.append("disabled")
+    if account.locked_until is not None and account.locked_until > now:
+        states.append("locked")
+    if account.must_change_password:
+        states.append("must change password")
+    return ", ".join(states) or "active"
+
+
+def row_of(account: AccountView, now: datetime) -> tuple[object, ...]:
+    """The table cells of one account; typed text is shown literally."""
+    return (
+        literal(account.username),
+        literal(account.full_name),
+        ", ".join(str(role) for role in account.roles),
+        state_of(account, now),
+    )
+
+
+def question(verb: str, username: str, consequence: str) -> Text:
+    """'Disable sam? …' with the username shown as typed."""
+    text = Text(f"{verb} ")
+    text.append_text(literal(username, style="bold"))
+    text.append(f"?\n\n{consequence}")
+    return text
+
+
+class AccountsScreen(SessionScreen):
+    """List accounts; create, edit roles, disable or enable, reset passwords."""
+
+    HELP = """\
+# Accounts
+
+Every account of the program, by username. Move with the arrow keys.
+
+- **n** new account: you get a one-time password to hand over.
+- **e** edit the roles of the highlighted account.
+- **d** disable the account (it can no longer log in) or enable it again.
+- **r** reset the password: a new one-time password, and a new key pair.
+- **Escape** goes back.
+"""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", id="new-account"),
+        Binding("e", "edit_roles", "Roles", id="edit-roles"),
+        Binding("d", "toggle_disabled", "Disable", id="toggle-disabled"),
+        Binding("r", "reset", "Reset", id="reset-password"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        """The accounts table between the header and footer."""
+        yield Header()
+        yield RecordTable(*COLUMNS, id="accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Set up the columns and load the accounts."""
+        self.sub_title = "accounts"
+        self.views: dict[str, AccountView] = {}
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        """Read the accounts through the services (which check the policy)."""
+        views = attempt(self, lambda: accounts.list_accounts(self.ctx, self.user))
+        if views is not None:
+            self.app.call_from_thread(self._fill, views)
+
+    def _fill(self, views: list[AccountView]) -> None:
+        now = self.ctx.now()
+        self.views = {view.username: view for view in views}
+        self.query_one(RecordTable).replace_rows(
+            (view.username, row_of(view, now)) for view in views
+        )
+
+    def highlighted(self) -> AccountView | None:
+        """The account under the cursor, if any."""
+        key = self.query_one(RecordTable).highlighted_key
+        return None if key is None else self.views.get(key)
+
+    def action_new(self) -> None:
+        """Open the new-account dialog."""
+        self.app.push_screen(NewAccountDialog(self.ctx, self.user), self._created)
+
+    def _created(self, result: tuple[AccountView, str] | None) -> None:
+        if result is not None:
+            self.show_password(result)
+
+    def show_password(self, result: tuple[AccountView, str]) -> None:
+        """Show a new one-time password once, then the refreshed list."""
+        account, password = result
+        self.app.push_screen(OneTimePasswordDialog(account.username, password))
+        self.load()
+
+    def action_edit_roles(self) -> None:
+        """Open the roles dialog for the highlighted account."""
+        account = self.highlighted()
+        if account is not None:
+            dialog = EditRolesDialog(self.ctx, self.user, account)
+            self.app.push_screen(dialog, self._reload_if)
+
+    def _reload_if(self, changed: object) -> None:
+        if changed:
+            self.load()
+
+    def action_toggle_disabled(self) -> None:
+        """Enable a disabled account, or disable an active one after asking."""
+        account = self.highlighted()
+        if account is None:
+            return
+        if account.disabled:
+            self.set_disabled(account.username, False)
+            return
+        ask = question("Disable", account.username, "They can no longer log in.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.set_disabled(account.username, True)
+
+        self.app.push_screen(ConfirmDialog(ask, "Disable"), answered)
+
+    def action_reset(self) -> None:
+        """Give the highlighted account a new one-time password, after asking."""
+        account = self.highlighted()
+        if account is None:
+            return
+        ask = question(
+            "Reset the password of",
+            account.username,
+            "They get a new one-time password and a new key pair; recordings "
+            "shared with their old key must be shared again.",
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.reset(account.username)
+
+        self.app.push_screen(ConfirmDialog(ask, "Reset"), answered)
+
+    @work(thread=True, group="change")
+    def set_disabled(self, username: str, disabled: bool) -> None:
+        """Disable or enable an account, then reload the list."""
+        changed = attempt(
+            self,
+            lambda: accounts.set_disabled(self.ctx, self.user, username, disabled),
+        )
+        if changed is not None:
+            self.app.call_from_thread(self.load)
+
+    @work(thread=True, group="change")
+    def reset(self, username: str) -> None:
+        """Reset a password and show the new one-time password."""
+        result = attempt(
+            self, lambda: accounts.reset_password(self.ctx, self.user, username)
+        )
+        if result is not None:
+            self.app.call_from_thread(self.show_password, result)

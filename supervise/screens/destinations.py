@@ -1,0 +1,134 @@
+"""Where a home screen can go, as one table.
+
+Each row names a destination once: its label in a home's list, its key, its
+command-palette title, the roles whose home lists it, the policy action the
+services check before it opens, and how to build its screen. A later feature
+plugs in by adding a row. Screens are imported only when opened, so that the
+login screen starts without loading the database layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from supervise.services.accounts import UserSession
+    from supervise.services.context import ProgramContext
+
+ScreenFactory = Callable[["ProgramContext", "UserSession"], "Screen[Any]"]
+
+ROLE_ORDER = ("admin", "supervisor", "trainee", "auditor")
+"""Roles in the order an account with several lands on them."""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One place a home screen can open."""
+
+    id: str
+    label: str
+    command: str
+    """Command palette title, named `area: action`."""
+    help: str
+    roles: frozenset[str]
+    """Roles whose home lists it and whose palette offers it."""
+    key: str
+    """Key that opens it from a home screen."""
+    policy: str
+    """The `Action` the services check before it opens; empty for none."""
+    screen: ScreenFactory
+
+
+def _accounts(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.accounts import AccountsScreen
+
+    return AccountsScreen(ctx, user)
+
+
+def _pairs(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.pairs import PairsScreen
+
+    return PairsScreen(ctx, user)
+
+
+def _audit(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.audit_trail import AuditTrailScreen
+
+    return AuditTrailScreen(ctx, user)
+
+
+def _password(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.password import PasswordDialog
+
+    return PasswordDialog(ctx, user)
+
+
+DESTINATIONS: tuple[Destination, ...] = (
+    Destination(
+        "accounts",
+        "Accounts",
+        "admin: accounts",
+        "Create accounts, reset passwords, disable, edit roles",
+        frozenset({"admin"}),
+        "a",
+        "account.list",
+        _accounts,
+    ),
+    Destination(
+        "pairs",
+        "Supervision pairs",
+        "admin: supervision pairs",
+        "Assign supervisors to trainees and end pairs",
+        frozenset({"admin"}),
+        "p",
+        "pair.list",
+        _pairs,
+    ),
+    Destination(
+        "audit",
+        "Audit trail",
+        "audit: trail",
+        "Read recent audit events and verify the chain",
+        frozenset({"admin", "auditor"}),
+        "t",
+        "audit.view",
+        _audit,
+    ),
+    Destination(
+        "password",
+        "Change password",
+        "account: change password",
+        "Choose a new password for your account",
+        frozenset(ROLE_ORDER),
+        "w",
+        "",
+        _password,
+    ),
+)
+"""Every destination, in the order home screens list them."""
+
+BY_ID = {item.id: item for item in DESTINATIONS}
+
+
+def for_roles(roles: Iterable[str]) -> tuple[Destination, ...]:
+    """The destinations any of `roles` may see, in table order."""
+    held = {str(role) for role in roles}
+    return tuple(item for item in DESTINATIONS if item.roles & held)
+
+
+def first_role(roles: Iterable[str]) -> str | None:
+    """The role whose home an account lands on: first in `ROLE_ORDER`."""
+    held = {str(role) for role in roles}
+    return next((role for role in ROLE_ORDER if role in held), None)
+
+
+def next_role(roles: Iterable[str], current: str) -> str:
+    """The role after `current` among those held, wrapping around."""
+    held = [role for role in ROLE_ORDER if role in {str(r) for r in roles}]
+    if current not in held:
+        return held[0]
+    return held[(held.index(current) + 1) % len(held)]

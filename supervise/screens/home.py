@@ -1,0 +1,173 @@
+"""The home screens, one per role: who is logged in, their pairs, where to go.
+
+The list of destinations comes from `supervise.screens.destinations`; a home
+lists the rows for its role and binds their keys.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from supervise.screens.base import attempt
+from supervise.screens.destinations import for_roles
+from supervise.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from supervise.services.accounts import AccountView, UserSession
+    from supervise.services.context import ProgramContext
+    from supervise.services.pairs import PairView
+
+
+def nav_bindings(role: str) -> list[BindingType]:
+    """A key for each destination of `role`, kept out of the footer."""
+    return [
+        Binding(item.key, f"app.open({item.id!r})", item.label, show=False, id=item.id)
+        for item in for_roles((role,))
+    ]
+
+
+def who_line(account: AccountView, role: str) -> Text:
+    """'Full Name (username) · role home', the name shown as typed."""
+    text = literal(account.full_name or account.username, style="bold")
+    text.append_text(literal(f" ({account.username})"))
+    text.append(f" · {role} home")
+    others = [str(r) for r in account.roles if str(r) != role]
+    if others:
+        text.append(f"\nAlso {', '.join(others)}: press r to switch.", style="dim")
+    return text
+
+
+def pairs_line(pairs: list[PairView], username: str, role: str) -> Text:
+    """The person's current pairs, from the side `role` sees them."""
+    if role == "supervisor":
+        title = "Your trainees: "
+        others = [(p.trainee, p.kind) for p in pairs if p.supervisor == username]
+    else:
+        title = "Your supervisors: "
+        others = [(p.supervisor, p.kind) for p in pairs if p.trainee == username]
+    text = Text(title, style="bold")
+    if not others:
+        text.append("none yet", style="italic")
+    for index, (name, kind) in enumerate(others):
+        text.append(", " if index else "")
+        text.append_text(literal(name))
+        text.append(f" ({kind})", style="dim")
+    return text
+
+
+class RoleHome(Screen[None]):
+    """What every home shows; subclasses name the role."""
+
+    ROLE: ClassVar[str] = ""
+    SHOWS_PAIRS: ClassVar[bool] = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "app.switch_role", "Switch role", id="switch-role"),
+    ]
+    HELP = """\
+# Home
+
+The list shows where you can go; press the key beside an entry or choose it
+with the arrow keys and **Enter**.
+
+- **ctrl+p** opens the command palette: every action, by name.
+- **r** switches to the home of another role you hold.
+- **ctrl+l** logs you off. You are also logged off when idle for a while.
+"""
+
+    def __init__(self, ctx: ProgramContext, user: UserSession) -> None:
+        """Show the home of `ROLE` for `user`."""
+        super().__init__()
+        self.ctx = ctx
+        self.user = user
+        self.sub_title = f"{self.ROLE} home"
+
+    def compose(self) -> ComposeResult:
+        """The greeting, the pairs if the role has them, and the destinations."""
+        yield Header()
+        with Vertical(id="home"):
+            yield Static("", id="who")
+            if self.SHOWS_PAIRS:
+                yield Static("", id="my-pairs")
+            yield OptionList(*self._options(), id="nav")
+        yield Footer()
+
+    def _options(self) -> list[Option]:
+        return [
+            Option(Text.assemble(f"{item.key}  ", (item.label, "bold")), id=item.id)
+            for item in for_roles((self.ROLE,))
+        ]
+
+    def on_mount(self) -> None:
+        """Load the account and its pairs off the UI thread."""
+        self.query_one("#nav", OptionList).border_title = "Go to"
+        self.load()
+
+    @work(thread=True, exclusive=True, group="home")
+    def load(self) -> None:
+        """Read the person's account and, where shown, their pairs."""
+        from supervise.services import accounts, pairs
+
+        account = attempt(self, lambda: accounts.own_account(self.ctx, self.user))
+        if account is None:
+            return
+        self.app.call_from_thread(self._show_who, account)
+        if self.SHOWS_PAIRS:
+            mine = attempt(self, lambda: pairs.my_pairs(self.ctx, self.user))
+            if mine is not None:
+                self.app.call_from_thread(self._show_pairs, mine)
+
+    def _show_who(self, account: AccountView) -> None:
+        self.query_one("#who", Static).update(who_line(account, self.ROLE))
+
+    def _show_pairs(self, mine: list[PairView]) -> None:
+        line = pairs_line(mine, self.user.username, self.ROLE)
+        self.query_one("#my-pairs", Static).update(line)
+
+    @on(OptionList.OptionSelected, "#nav")
+    async def _open(self, event: OptionList.OptionSelected) -> None:
+        await self.run_action(f"app.open({event.option.id!r})")
+
+
+class AdminHome(RoleHome):
+    """Home of an admin: accounts, pairs, the audit trail."""
+
+    ROLE = "admin"
+    BINDINGS = nav_bindings(ROLE)
+
+
+class SupervisorHome(RoleHome):
+    """Home of a supervisor: their current trainees."""
+
+    ROLE = "supervisor"
+    SHOWS_PAIRS = True
+    BINDINGS = nav_bindings(ROLE)
+
+
+class TraineeHome(RoleHome):
+    """Home of a trainee: their current supervisors."""
+
+    ROLE = "trainee"
+    SHOWS_PAIRS = True
+    BINDINGS = nav_bindings(ROLE)
+
+
+class AuditorHome(RoleHome):
+    """Home of an auditor: the audit trail."""
+
+    ROLE = "auditor"
+    BINDINGS = nav_bindings(ROLE)
+
+
+HOMES: dict[str, type[RoleHome]] = {
+    home.ROLE: home for home in (AdminHome, SupervisorHome, TraineeHome, AuditorHome)
+}
+"""The home screen class of each role."""

@@ -1,0 +1,171 @@
+"""The login screen: username and password, and the demo accounts in a demo.
+
+Imported at start-up, so it must stay light: the services (and with them the
+database layer and Argon2) are imported inside the worker that logs in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Static
+
+from supervise.screens.base import FORM_KEYS
+from supervise.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from supervise.services.accounts import UserSession
+    from supervise.services.context import ProgramContext
+    from supervise.services.setup import DemoAccount
+
+
+def demo_panel(accounts: Sequence[DemoAccount]) -> Text:
+    """The demo accounts as aligned lines: username, roles, password."""
+    text = Text("Demo accounts (throwaway program)", style="bold", end="")
+    for account in accounts:
+        text.append("\n")
+        text.append_text(literal(f"{account.username:<7}"))
+        text.append(f" {'+'.join(account.roles):<11}", style="italic")
+        text.append_text(literal(f" {account.password}"))
+    return text
+
+
+class LoginScreen(Screen[None]):
+    """Ask for a username and password and log in off the UI thread."""
+
+    HELP = """\
+# Logging in
+
+Type your **username**, press **Enter**, type your **password** and press
+**Enter** again (or choose **Log in**).
+
+- Each wrong password counts toward a lockout: after repeated failures the
+  account is locked for a while, longer each time.
+- A new account, or one an admin has reset, starts with a one-time password.
+  You choose your own password right after logging in.
+- After a period without a key press or mouse use you are logged off and
+  brought back here.
+"""
+
+    AUTO_FOCUS = "#username"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FORM_KEYS,
+        # Keys typed before the app takes over the terminal pass through the
+        # tty's line discipline, which turns Enter into a line feed (ctrl+j).
+        Binding("ctrl+j", "next_field", show=False, priority=True),
+        Binding("ctrl+j", "submit", show=False),
+    ]
+
+    class LoggedIn(Message):
+        """A person logged in; the app takes over the session."""
+
+        def __init__(self, user: UserSession) -> None:
+            super().__init__()
+            self.user = user
+            """The new session, holding the account's private key."""
+
+    def __init__(
+        self,
+        context: ProgramContext | None,
+        demo_accounts: Sequence[DemoAccount] = (),
+        note: str = "",
+    ) -> None:
+        """Show the login form.
+
+        Args:
+            context: The opened program, or None while it is still opening.
+            demo_accounts: Sample logins to list beside the form.
+            note: A line to show above the form, such as why you were logged off.
+        """
+        super().__init__()
+        self.context = context
+        self.demo_accounts = demo_accounts
+        self.note = note
+        self.sub_title = "log in"
+
+    def compose(self) -> ComposeResult:
+        """Lay out the form and, in a demo, the sample accounts."""
+        yield Header()
+        with Horizontal(id="login-body"):
+            with Vertical(id="login-form"):
+                if self.note:
+                    yield Static(literal(self.note), id="note")
+                yield Input(placeholder="username", id="username")
+                yield Input(placeholder="password", password=True, id="password")
+                yield Button("Log in", id="log-in", variant="primary")
+                yield Static("", id="error")
+            if self.demo_accounts:
+                yield Static(demo_panel(self.demo_accounts), id="demo")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Wait for the program if it is still opening."""
+        self.query_one("#username", Input).border_title = "Username"
+        self.query_one("#password", Input).border_title = "Password"
+        if self.context is None:
+            self.set_status("Opening the program…", busy=True)
+
+    def program_opened(self, context: ProgramContext) -> None:
+        """Accept logins from now on."""
+        self.context = context
+        self.set_status("")
+
+    def set_status(self, status: str, *, busy: bool = False) -> None:
+        """Show `status` under the form; refuse logins while `busy`."""
+        self.query_one("#log-in", Button).disabled = busy
+        self.query_one("#error", Static).update(literal(status))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Let Enter move on from the username only; in the password it logs in."""
+        if action == "next_field":
+            return self.focused is self.query_one("#username", Input)
+        return True
+
+    def action_next_field(self) -> None:
+        """Move from the username to the password, at once (not `focus()`,
+        which waits a turn, letting typed-ahead keys land in the username)."""
+        self.set_focus(self.query_one("#password", Input))
+
+    @on(Input.Submitted, "#password")
+    @on(Button.Pressed, "#log-in")
+    def submit(self) -> None:
+        """Log in with what the form holds, unless a login is under way."""
+        button = self.query_one("#log-in", Button)
+        username = self.query_one("#username", Input).value.strip()
+        password_input = self.query_one("#password", Input)
+        if self.context is None or button.disabled:
+            return
+        if not username or not password_input.value:
+            self.set_status("Type a username and a password.")
+            return
+        self.set_status("Checking…", busy=True)
+        self._log_in(self.context, username, password_input.value)
+        password_input.clear()
+
+    @work(thread=True, exclusive=True, group="login")
+    def _log_in(self, context: ProgramContext, username: str, password: str) -> None:
+        from supervise.services.accounts import login
+        from supervise.services.errors import ServiceError
+
+        try:
+            user = login(context, username, password)
+        except ServiceError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        self.post_message(self.LoggedIn(user))
+
+    def action_submit(self) -> None:
+        """Log in (for a line feed in the password field)."""
+        self.submit()
+
+    def _refused(self, message: str) -> None:
+        self.set_status(message)
+        self.query_one("#password", Input).focus()
