@@ -7,23 +7,20 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header
 
-from supervise.screens.base import SessionScreen, attempt
-from supervise.screens.confirm import ConfirmDialog
+from supervise.screens.base import attempt
 from supervise.screens.edit_roles import EditRolesDialog
 from supervise.screens.new_account import NewAccountDialog
 from supervise.screens.one_time_password import OneTimePasswordDialog
+from supervise.screens.table import TableScreen
 from supervise.services import accounts
 from supervise.widgets.literal import literal
-from supervise.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
     from supervise.services.accounts import AccountView
 
-COLUMNS = ("Username", "Full name", "Roles", "State")
+ACCOUNT_COLUMNS = ("Username", "Full name", "Roles", "State")
 
 
 def state_of(account: AccountView, now: datetime) -> str:
@@ -56,7 +53,7 @@ def question(verb: str, username: str, consequence: str) -> Text:
     return text
 
 
-class AccountsScreen(SessionScreen):
+class AccountsScreen(TableScreen["AccountView"]):
     """List accounts; create, edit roles, disable or enable, reset passwords."""
 
     HELP = """\
@@ -77,37 +74,20 @@ Every account of the program, by username. Move with the arrow keys.
         Binding("d", "toggle_disabled", "Disable", id="toggle-disabled"),
         Binding("r", "reset", "Reset", id="reset-password"),
     ]
+    COLUMNS = ACCOUNT_COLUMNS
+    SUB_TITLE = "accounts"
 
-    def compose(self) -> ComposeResult:
-        """The accounts table between the header and footer."""
-        yield Header()
-        yield RecordTable(*COLUMNS, id="accounts")
-        yield Footer()
+    def fetch(self) -> list[AccountView]:
+        """Every account, through the services (which check the policy)."""
+        return accounts.list_accounts(self.ctx, self.user)
 
-    def on_mount(self) -> None:
-        """Set up the columns and load the accounts."""
-        self.sub_title = "accounts"
-        self.views: dict[str, AccountView] = {}
-        self.load()
+    def key_of(self, view: AccountView) -> str:
+        """Accounts are keyed by username."""
+        return view.username
 
-    @work(thread=True, exclusive=True, group="load")
-    def load(self) -> None:
-        """Read the accounts through the services (which check the policy)."""
-        views = attempt(self, lambda: accounts.list_accounts(self.ctx, self.user))
-        if views is not None:
-            self.app.call_from_thread(self._fill, views)
-
-    def _fill(self, views: list[AccountView]) -> None:
-        now = self.ctx.now()
-        self.views = {view.username: view for view in views}
-        self.query_one(RecordTable).replace_rows(
-            (view.username, row_of(view, now)) for view in views
-        )
-
-    def highlighted(self) -> AccountView | None:
-        """The account under the cursor, if any."""
-        key = self.query_one(RecordTable).highlighted_key
-        return None if key is None else self.views.get(key)
+    def row_of(self, view: AccountView) -> tuple[object, ...]:
+        """The cells of one account, its state as of now."""
+        return row_of(view, self.ctx.now())
 
     def action_new(self) -> None:
         """Open the new-account dialog."""
@@ -139,44 +119,33 @@ Every account of the program, by username. Move with the arrow keys.
         account = self.highlighted()
         if account is None:
             return
+        name = account.username
         if account.disabled:
-            self.set_disabled(account.username, False)
+            self.set_disabled(name, False)
             return
-        ask = question("Disable", account.username, "They can no longer log in.")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.set_disabled(account.username, True)
-
-        self.app.push_screen(ConfirmDialog(ask, "Disable"), answered)
+        ask = question("Disable", name, "They can no longer log in.")
+        self.confirm(ask, "Disable", lambda: self.set_disabled(name, True))
 
     def action_reset(self) -> None:
         """Give the highlighted account a new one-time password, after asking."""
         account = self.highlighted()
         if account is None:
             return
+        name = account.username
         ask = question(
             "Reset the password of",
-            account.username,
+            name,
             "They get a new one-time password and a new key pair; recordings "
             "shared with their old key must be shared again.",
         )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.reset(account.username)
-
-        self.app.push_screen(ConfirmDialog(ask, "Reset"), answered)
+        self.confirm(ask, "Reset", lambda: self.reset(name))
 
     @work(thread=True, group="change")
     def set_disabled(self, username: str, disabled: bool) -> None:
         """Disable or enable an account, then reload the list."""
-        changed = attempt(
-            self,
-            lambda: accounts.set_disabled(self.ctx, self.user, username, disabled),
+        self.reload_after(
+            lambda: accounts.set_disabled(self.ctx, self.user, username, disabled)
         )
-        if changed is not None:
-            self.app.call_from_thread(self.load)
 
     @work(thread=True, group="change")
     def reset(self, username: str) -> None:

@@ -6,15 +6,17 @@ Rows hold ids and codes only, never names. They are still drawn through
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static
+from textual.widget import Widget
+from textual.widgets import Static
 
-from supervise.screens.base import SessionScreen, attempt, permit
+from supervise.screens.base import attempt, permit
+from supervise.screens.table import TableScreen
 from supervise.services import audit
 from supervise.widgets.literal import literal
 from supervise.widgets.record_table import RecordTable
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from supervise.models.audit import AuditEvent
     from supervise.services.audit import Verification
 
-COLUMNS = (
+EVENT_COLUMNS = (
     "Seq",
     "Time (UTC)",
     "Actor",
@@ -62,7 +64,7 @@ def verdict(result: Verification) -> Text:
     )
 
 
-class AuditTrailScreen(SessionScreen):
+class AuditTrailScreen(TableScreen["AuditEvent"]):
     """List the newest audit events; verify the whole chain on request."""
 
     HELP = """\
@@ -81,38 +83,29 @@ every refusal. Rows carry ids and codes, never names.
         Binding("v", "verify", "Verify", id="verify-audit"),
         Binding("f5", "reload", "Reload", id="reload-audit"),
     ]
+    COLUMNS = EVENT_COLUMNS
+    SUB_TITLE = "audit trail"
 
-    def compose(self) -> ComposeResult:
-        """The verdict line and the events table."""
-        yield Header()
+    def above_table(self) -> Iterable[Widget]:
+        """The verdict line."""
         yield Static("Press v to verify the whole trail.", id="verdict")
-        yield RecordTable(*COLUMNS, id="events")
-        yield Footer()
 
-    def on_mount(self) -> None:
-        """Load the newest events."""
-        self.sub_title = "audit trail"
-        self.load()
+    def fetch(self) -> list[AuditEvent]:
+        """The newest events, after the policy allows viewing them."""
+        permit(self.ctx, self.user, "audit.view")
+        return audit.recent_events(self.ctx, RECENT)
+
+    def key_of(self, view: AuditEvent) -> str:
+        """Events are keyed by their sequence number."""
+        return str(view.seq)
+
+    def row_of(self, view: AuditEvent) -> tuple[object, ...]:
+        """The cells of one event."""
+        return row_of(view)
 
     def action_reload(self) -> None:
         """Read the events again."""
         self.load()
-
-    @work(thread=True, exclusive=True, group="load")
-    def load(self) -> None:
-        """Read the newest events, after the policy allows viewing them."""
-        events = attempt(self, lambda: self._recent())
-        if events is not None:
-            self.app.call_from_thread(self._fill, events)
-
-    def _recent(self) -> list[AuditEvent]:
-        permit(self.ctx, self.user, "audit.view")
-        return audit.recent_events(self.ctx, RECENT)
-
-    def _fill(self, events: list[AuditEvent]) -> None:
-        self.query_one(RecordTable).replace_rows(
-            (str(event.seq), row_of(event)) for event in events
-        )
 
     def action_verify(self) -> None:
         """Verify the whole chain off the UI thread."""
@@ -122,13 +115,13 @@ every refusal. Rows carry ids and codes, never names.
     @work(thread=True, exclusive=True, group="verify")
     def verify(self) -> None:
         """Check every row's chain link and MAC, after the policy allows it."""
-        result = attempt(self, lambda: self._verified())
+        result = attempt(self, self._verified)
         if result is not None:
             self.app.call_from_thread(self._show_verdict, result)
 
     def _verified(self) -> Verification:
         permit(self.ctx, self.user, "audit.verify")
-        return audit.verify(self.ctx)
+        return audit.verify(self.ctx, self.user.who)
 
     def _show_verdict(self, result: Verification) -> None:
         self.query_one("#verdict", Static).update(verdict(result))

@@ -6,21 +6,17 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header
 
 from supervise.screens.assign_pair import AssignPairDialog
-from supervise.screens.base import SessionScreen, attempt
-from supervise.screens.confirm import ConfirmDialog
+from supervise.screens.table import TableScreen
 from supervise.services import pairs
 from supervise.widgets.literal import literal
-from supervise.widgets.record_table import RecordTable
 
 if TYPE_CHECKING:
     from supervise.services.pairs import PairView
 
-COLUMNS = ("Pair", "Supervisor", "Trainee", "Kind", "Started", "Ended")
+PAIR_COLUMNS = ("Pair", "Supervisor", "Trainee", "Kind", "Started", "Ended")
 
 
 def row_of(pair: PairView) -> tuple[object, ...]:
@@ -46,7 +42,7 @@ def end_question(pair: PairView) -> Text:
     return text
 
 
-class PairsScreen(SessionScreen):
+class PairsScreen(TableScreen["PairView"]):
     """List supervision pairs, newest first; assign new ones and end them."""
 
     HELP = """\
@@ -64,36 +60,20 @@ ended shows its end date; it stays listed for the record.
         Binding("a", "assign", "Assign", id="assign-pair"),
         Binding("x", "end", "End pair", id="end-pair"),
     ]
+    COLUMNS = PAIR_COLUMNS
+    SUB_TITLE = "supervision pairs"
 
-    def compose(self) -> ComposeResult:
-        """The pairs table between the header and footer."""
-        yield Header()
-        yield RecordTable(*COLUMNS, id="pairs")
-        yield Footer()
+    def fetch(self) -> list[PairView]:
+        """Every pair, through the services (which check the policy)."""
+        return pairs.list_pairs(self.ctx, self.user)
 
-    def on_mount(self) -> None:
-        """Set up the columns and load the pairs."""
-        self.sub_title = "supervision pairs"
-        self.views: dict[str, PairView] = {}
-        self.load()
+    def key_of(self, view: PairView) -> str:
+        """Pairs are keyed by their id."""
+        return str(view.id)
 
-    @work(thread=True, exclusive=True, group="load")
-    def load(self) -> None:
-        """Read the pairs through the services (which check the policy)."""
-        views = attempt(self, lambda: pairs.list_pairs(self.ctx, self.user))
-        if views is not None:
-            self.app.call_from_thread(self._fill, views)
-
-    def _fill(self, views: list[PairView]) -> None:
-        self.views = {str(view.id): view for view in views}
-        self.query_one(RecordTable).replace_rows(
-            (str(view.id), row_of(view)) for view in views
-        )
-
-    def highlighted(self) -> PairView | None:
-        """The pair under the cursor, if any."""
-        key = self.query_one(RecordTable).highlighted_key
-        return None if key is None else self.views.get(key)
+    def row_of(self, view: PairView) -> tuple[object, ...]:
+        """The cells of one pair."""
+        return row_of(view)
 
     def action_assign(self) -> None:
         """Open the assign dialog."""
@@ -112,15 +92,9 @@ ended shows its end date; it stays listed for the record.
         if not pair.active:
             self.notify(f"Pair {pair.id} has ended already.", severity="warning")
             return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.end(pair.id)
-
-        self.app.push_screen(ConfirmDialog(end_question(pair), "End pair"), answered)
+        self.confirm(end_question(pair), "End pair", lambda: self.end(pair.id))
 
     @work(thread=True, group="change")
     def end(self, pair_id: int) -> None:
         """End a pair through the services, then reload."""
-        if attempt(self, lambda: pairs.end_pair(self.ctx, self.user, pair_id)):
-            self.app.call_from_thread(self.load)
+        self.reload_after(lambda: pairs.end_pair(self.ctx, self.user, pair_id))

@@ -8,7 +8,7 @@ Create Date: 2026-12-03 16:14:33.505941
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import supervise.models.base
