@@ -125,10 +125,16 @@ class Terminal:
         logging.getLogger().addHandler(self._quiet)
 
     def start_log(self, home: Path) -> None:
-        """Send warnings and worse to `home/logs/supervise.log` (0600)."""
+        """Send warnings and worse to `home/logs/supervise.log` (0600).
+
+        A home that does not exist yet is left alone (a mistyped `--home` must
+        leave nothing behind); until there is one, a crash goes to a temporary
+        log file instead.
+        """
         path = home / "logs" / LOG_NAME
+        if not home.is_dir():
+            return
         try:
-            home.mkdir(mode=0o700, parents=True, exist_ok=True)
             path.parent.mkdir(mode=0o700, exist_ok=True)
             _create_private(path)
         except OSError:

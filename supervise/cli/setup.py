@@ -51,6 +51,7 @@ def init(args: argparse.Namespace, term: Terminal) -> int:
     )
     del password
     init_program(settings, request).engine.dispose()
+    term.start_log(settings.home)  # the home exists only now
     _report_init(term, settings, request)
     return EXIT_OK
 

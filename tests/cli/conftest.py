@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-import types
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
 
 import pytest
 
 from supervise.services.setup import seed_demo
-from supervise.settings import Settings, load_settings
+from supervise.settings import load_settings
 from tests.conftest import FAST_ARGON2, make_settings
 
 _CLEARED = ("SUPERVISE_HOME", "SUPERVISE_SECRETS_FILE", "SUPERVISE_DATABASE_URL")
@@ -77,31 +73,3 @@ def sqlite_home(tmp_path: Path, sqlite_env: None, sqlite_template: Path) -> Path
     path = tmp_path / "home"
     shutil.copytree(sqlite_template, path)
     return path
-
-
-class FakeApp:
-    """Stands in for `SuperviseApp`: records how it was made and run."""
-
-    made: ClassVar[list[FakeApp]] = []
-    exit_with: ClassVar[int | None] = None
-
-    def __init__(self, settings: Settings, **options: Any) -> None:
-        self.settings = settings
-        self.options = options
-        self.return_code: int | None = None
-        self.home_during_run: bool | None = None
-        FakeApp.made.append(self)
-
-    def run(self) -> None:
-        self.home_during_run = self.settings.home.is_dir()
-        self.return_code = FakeApp.exit_with
-
-
-@pytest.fixture
-def fake_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[FakeApp]]:
-    """Replace `supervise.app` with `FakeApp`, so no terminal UI starts."""
-    module = types.ModuleType("supervise.app")
-    module.SuperviseApp = FakeApp  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "supervise.app", module)
-    FakeApp.made, FakeApp.exit_with = [], None
-    yield FakeApp

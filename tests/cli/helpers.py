@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,3 +91,42 @@ def assert_one_error_line(err: str, fragment: str) -> None:
     assert lines[0].startswith("supervise: error: "), err
     assert fragment in lines[0], err
     assert "Traceback" not in err
+
+
+def _drain(fd: int, sink: list[bytes]) -> None:
+    try:
+        while chunk := os.read(fd, 65536):
+            sink.append(chunk)
+    except OSError:
+        pass
+
+
+def on_terminal(
+    *argv: str | Path, env: dict[str, str] | None = None
+) -> tuple[int, str]:
+    """Run `python -m supervise ARGV...` on a real 80x24 pseudo-terminal.
+
+    Returns:
+        The exit status and everything the program drew or printed.
+    """
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    output: list[bytes] = []
+    reader = threading.Thread(target=_drain, args=(master, output), daemon=True)
+    reader.start()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "supervise", *map(str, argv)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        start_new_session=True,
+    )
+    try:
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+        os.close(slave)
+        reader.join(timeout=5)
+        os.close(master)
+    return code, b"".join(output).decode("utf-8", "replace")

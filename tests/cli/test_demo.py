@@ -5,15 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 import textwrap
 from collections import Counter
 from pathlib import Path
 
-import pytest
-
-from tests.cli.conftest import FakeApp
-from tests.cli.helpers import assert_one_error_line, cli, script
+from tests.cli.helpers import assert_one_error_line, cli, on_terminal, script
 
 
 def test_demo_seed_only_json_lists_the_seven_sample_logins(
@@ -53,41 +49,45 @@ def test_demo_refuses_a_folder_that_is_not_empty(
     assert not (tmp_path / "supervise.db").exists()
 
 
+READY = {"SUPERVISE_EXIT_WHEN_READY": "1"}
+"""Makes the real TUI quit as soon as its login screen is drawn."""
+
+
 def test_demo_runs_the_tui_on_the_seeded_program_then_deletes_its_temporary_home(
-    tmp_path: Path,
-    sqlite_env: None,
-    fake_app: type[FakeApp],
-    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path, sqlite_env: None
 ) -> None:
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    fake_app.exit_with = 5
-    done = cli("demo")
-    assert done.code == 5, done.err
-    (app,) = fake_app.made
-    assert app.home_during_run
-    assert app.settings.home.name.startswith("supervise-demo-")
-    assert app.options["demo_accounts"][0].username == "dana"
-    assert app.options["context"].settings.home == app.settings.home
-    assert not app.settings.home.exists()
+    code, screen = on_terminal("demo", env={**READY, "TMPDIR": str(tmp_path)})
+    assert code == 0, screen
+    assert "Demo accounts (throwaway program)" in screen
+    assert "supervise-demo-" in screen  # where it was, printed before the TUI
+    assert list(tmp_path.glob("supervise-demo-*")) == []
 
 
 def test_demo_keeps_a_home_named_with_home_after_the_tui(
-    tmp_path: Path, sqlite_env: None, fake_app: type[FakeApp]
+    tmp_path: Path, sqlite_env: None
 ) -> None:
-    done = cli("demo", "--home", tmp_path / "kept")
-    assert done.code == 0, done.err
+    code, screen = on_terminal("demo", "--home", tmp_path / "kept", env=READY)
+    assert code == 0, screen
     assert (tmp_path / "kept" / "supervise.db").is_file()
 
 
-def test_plain_supervise_opens_the_tui_and_returns_its_exit_status(
-    tmp_path: Path, sqlite_env: None, fake_app: type[FakeApp]
+def test_plain_supervise_opens_the_login_screen_of_the_home(
+    sqlite_home: Path,
 ) -> None:
-    fake_app.exit_with = 3
-    done = cli("--home", tmp_path)
-    assert done.code == 3
-    (app,) = fake_app.made
-    assert app.settings.home == tmp_path
-    assert app.options == {}
+    code, screen = on_terminal("--home", sqlite_home, env=READY)
+    assert code == 0, screen
+    assert "Log in" in screen
+    assert "Traceback" not in screen
+
+
+def test_plain_supervise_without_a_program_exits_2_with_the_reason(
+    tmp_path: Path, sqlite_env: None
+) -> None:
+    code, screen = on_terminal("--home", tmp_path / "nothing")
+    assert code == 2, screen
+    assert "no supervise program in" in screen
+    assert "Traceback" not in screen
+    assert not (tmp_path / "nothing").exists()
 
 
 def test_plain_supervise_reaches_the_tui_without_loading_the_database_layer(
