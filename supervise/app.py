@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from supervise.services.setup import DemoAccount
 
 EXIT_WHEN_READY = "SUPERVISE_EXIT_WHEN_READY"
-"""Set to 1 to exit once the login screen is first drawn (start-up benchmark)."""
+"""For the start-up benchmark and tests: `1` exits once the login screen is
+first drawn; `open` exits once the program is open too (a login would work)."""
 
 
 def idle_note(seconds: int) -> str:
@@ -135,6 +136,9 @@ class SuperviseApp(App[None]):
 
     def _program_opened(self, context: ProgramContext) -> None:
         self._program = context
+        if os.environ.get(EXIT_WHEN_READY) == "open":
+            self.exit()
+            return
         if isinstance(self.screen, LoginScreen):
             self.screen.program_opened(context)
 

@@ -71,10 +71,13 @@ def test_demo_keeps_a_home_named_with_home_after_the_tui(
     assert (tmp_path / "kept" / "supervise.db").is_file()
 
 
-def test_plain_supervise_opens_the_login_screen_of_the_home(
+def test_plain_supervise_opens_the_login_screen_and_then_the_program(
     sqlite_home: Path,
 ) -> None:
-    code, screen = on_terminal("--home", sqlite_home, env=READY)
+    # "open": quit once the program is open behind the login screen.
+    code, screen = on_terminal(
+        "--home", sqlite_home, env={"SUPERVISE_EXIT_WHEN_READY": "open"}
+    )
     assert code == 0, screen
     assert "Log in" in screen
     assert "Traceback" not in screen
