@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from supervise.settings import Settings, SettingsError, load_settings
+from supervise.textsafe import visible
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -57,24 +58,6 @@ class UsageError(CliError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, EXIT_USAGE)
-
-
-def visible(text: str) -> str:
-    """Show control and other invisible characters as escapes.
-
-    A name typed by someone else must not be able to move the cursor, change
-    colours or reorder the text around it on an operator's terminal.
-    """
-    return "".join(ch if ch.isprintable() else _escape(ch) for ch in text)
-
-
-def _escape(ch: str) -> str:
-    code = ord(ch)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
 
 
 @dataclass
