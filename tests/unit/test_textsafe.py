@@ -30,7 +30,7 @@ def test_control_and_reordering_characters_become_escapes(
         "Sofía Herrera",
         "Théo Marchand",
         "[b]Bold[/b]",
-        "میرزا\u200cزاده",
+        "میرزا\u200cزاده",  # noqa: RUF001 (a Persian name, on purpose)
         "Zoë 👩\u200d⚕️",
     ],
 )
