@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from supervise.models import AuditEvent
 from supervise.services.context import ProgramContext
 from supervise.services.setup import DEMO_ACCOUNTS, DemoAccount, seed_demo
 from supervise.settings import Settings, load_settings
@@ -133,4 +134,20 @@ def sqlite_program(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Demo
     yield from _seed(sqlite_settings, clock)
 
 
-__all__ = ["FAST_ARGON2", "Demo", "FakeClock", "make_settings", "replace"]
+__all__ = [
+    "FAST_ARGON2",
+    "Demo",
+    "FakeClock",
+    "make_settings",
+    "newest_audit_rows",
+    "replace",
+]
+
+
+def newest_audit_rows(ctx: ProgramContext, limit: int = 1) -> list[AuditEvent]:
+    """The newest audit rows, newest first, read straight from the table."""
+    from sqlmodel import Session, col, select
+
+    with Session(ctx.engine) as session:
+        query = select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(limit)
+        return list(session.exec(query))

@@ -379,12 +379,18 @@ def reset_password(
     TODO(#3): keep the key pair by opening the recovery copy (`user recover`).
 
     Raises:
-        PermissionDenied, NotFound.
+        PermissionDenied, NotFound, Conflict: Not one's own account (the open
+        session would keep a key the reset replaces).
     """
     one_time = passwords.one_time_password()
     with session_scope(ctx.engine) as session:
         authorize(session, ctx, user, Action.ACCOUNT_RESET, object_type="account")
         account = _load(session, username)
+        if account.id == user.account_id:
+            raise Conflict(
+                "you cannot reset your own password: change it instead "
+                "(account: change password), or ask another admin"
+            )
         program = session.exec(select(Program)).one()
         account.key_version += 1
         private = _new_key_pair(account, program.recovery_public_key)

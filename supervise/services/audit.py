@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -21,6 +21,9 @@ from supervise.crypto import auditchain
 from supervise.models.audit import AuditEvent, AuditHead, Outcome
 from supervise.models.database import session_scope
 from supervise.services.context import ProgramContext
+
+if TYPE_CHECKING:
+    from supervise.services.accounts import UserSession
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +210,19 @@ def iter_events(ctx: ProgramContext) -> Iterator[AuditEvent]:
         yield from rows
 
 
-def recent_events(ctx: ProgramContext, limit: int = 200) -> list[AuditEvent]:
-    """The newest rows, newest first, for the audit screen."""
+def recent_events(
+    ctx: ProgramContext, user: UserSession, limit: int = 200
+) -> list[AuditEvent]:
+    """The newest rows, newest first, for the audit screen.
+
+    Raises:
+        PermissionDenied: Only admins and auditors read the trail (audited).
+    """
+    from supervise.services.accounts import authorize
+    from supervise.services.policy import Action
+
     with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.AUDIT_VIEW, object_type="audit")
         query = select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(limit)
         return list(session.exec(query))
 

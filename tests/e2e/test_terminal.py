@@ -30,15 +30,27 @@ class Terminal:
         self.name = name
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24",
-             f"env {exports} {command}; sleep 30"],
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "80",
+                "-y",
+                "24",
+                f"env {exports} {command}; sleep 30",
+            ],
             check=True,
         )
 
     def screen(self) -> str:
         result = subprocess.run(
             ["tmux", "capture-pane", "-p", "-t", self.name],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         return result.stdout
 
@@ -80,9 +92,11 @@ def test_the_demo_opens_at_the_login_screen_and_logs_in(
     term = terminal(f"{sys.executable} -m supervise demo")
     login = term.wait_for(
         # Drawn by the TUI only (the command prints the logins before it starts).
-        lambda s: "Demo accounts (throwaway program)" in s
-        and "lantern-session-19" in s
-        and re.search("password", s, re.I) is not None,
+        lambda s: (
+            "Demo accounts (throwaway program)" in s
+            and "lantern-session-19" in s
+            and re.search("password", s, re.I) is not None
+        ),
         "the login screen with the demo logins",
     )
     assert "Traceback" not in login

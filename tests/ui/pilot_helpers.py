@@ -9,10 +9,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from supervise.app import SuperviseApp
-from supervise.services.audit import recent_events
 from supervise.services.context import ProgramContext
 from supervise.services.setup import DemoAccount
-from tests.conftest import Demo
+from tests.conftest import Demo, newest_audit_rows
 
 MAX_ROUNDS = 50
 """Rounds of waiting before `settle` gives up (a worker that never ends)."""
@@ -82,4 +81,4 @@ def text_of(app: SuperviseApp, selector: str) -> str:
 
 def audit_actions(ctx: ProgramContext, limit: int = 20) -> list[tuple[str, str]]:
     """The newest audit rows as (action, outcome), newest first."""
-    return [(e.action, str(e.outcome)) for e in recent_events(ctx, limit)]
+    return [(e.action, str(e.outcome)) for e in newest_audit_rows(ctx, limit)]

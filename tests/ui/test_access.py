@@ -8,8 +8,7 @@ from supervise.app import SuperviseApp
 from supervise.screens.accounts import AccountsScreen
 from supervise.screens.audit_trail import AuditTrailScreen
 from supervise.screens.home import TraineeHome
-from supervise.services.audit import recent_events
-from tests.conftest import Demo
+from tests.conftest import Demo, newest_audit_rows
 from tests.ui.pilot_helpers import app_for, log_in, settle, text_of
 
 ADMIN_COMMANDS = {"admin: accounts", "admin: supervision pairs"}
@@ -37,7 +36,7 @@ async def test_a_trainee_is_refused_the_accounts_screen_and_the_denial_is_audite
         assert isinstance(app.screen, TraineeHome)
         assert not any(isinstance(s, AccountsScreen) for s in app.screen_stack)
         assert notes == [("not permitted: account.list (role)", "error")]
-    newest = recent_events(sqlite_program.ctx, 1)[0]
+    newest = newest_audit_rows(sqlite_program.ctx, 1)[0]
     assert (newest.action, str(newest.outcome)) == ("account.list", "denied")
     assert newest.actor_id == tara.account_id
 

@@ -6,8 +6,7 @@ from supervise.app import idle_note
 from supervise.screens.help import HelpDialog
 from supervise.screens.home import TraineeHome
 from supervise.screens.login import LoginScreen
-from supervise.services.audit import recent_events
-from tests.conftest import Demo
+from tests.conftest import Demo, newest_audit_rows
 from tests.ui.pilot_helpers import app_for, audit_actions, log_in, settle, text_of
 
 
@@ -29,7 +28,7 @@ async def test_idle_logoff_drops_the_keys_and_returns_to_login(
         assert app.user is None
         assert session.private_key is None
         assert text_of(app, "#note") == "Logged off after 10 minutes idle."
-    newest = recent_events(sqlite_program.ctx, 1)[0]
+    newest = newest_audit_rows(sqlite_program.ctx, 1)[0]
     assert (newest.action, newest.actor_id) == ("logoff.idle", session.account_id)
 
 

@@ -246,3 +246,11 @@ def test_logoff_drops_the_key_and_is_audited(program: Demo) -> None:
     assert user.private_key is None
     assert _actions(program)[-1] == ("logoff.idle", "allowed", "")
     assert "private" not in repr(user) and "key" not in repr(user)
+
+
+def test_an_admin_cannot_reset_their_own_password(program: Demo) -> None:
+    dana = program.login("dana")
+    before = _account(program, "dana").password_hash
+    with pytest.raises(Conflict, match="change it instead"):
+        accounts.reset_password(program.ctx, dana, "dana")
+    assert _account(program, "dana").password_hash == before

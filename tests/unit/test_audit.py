@@ -125,3 +125,31 @@ def test_export_writes_every_row_and_a_signed_checkpoint(program: Demo) -> None:
         base64.b64decode(checkpoint["signature"]),
         checkpoint["checkpoint"].encode(),
     )
+
+
+def test_only_admins_and_auditors_read_the_trail(program: Demo) -> None:
+    from supervise.services.errors import PermissionDenied
+
+    audrey = program.login("audrey")
+    assert audit.recent_events(program.ctx, audrey, 3)[0].action == "login.success"
+    sam = program.login("sam")
+    with pytest.raises(PermissionDenied):
+        audit.recent_events(program.ctx, sam)
+    denied = audit.recent_events(program.ctx, audrey, 1)[0]
+    assert (denied.action, denied.outcome, denied.actor_id) == (
+        "audit.view",
+        "denied",
+        sam.account_id,
+    )
+
+
+def test_a_verification_run_is_itself_audited(program: Demo) -> None:
+    auditor = program.login("audrey")
+    result = audit.verify(program.ctx, auditor.who)
+    newest = audit.recent_events(program.ctx, auditor, 1)[0]
+    assert (newest.action, newest.reason, newest.object_id) == (
+        "audit.verify",
+        "intact",
+        str(result.rows),
+    )
+    assert audit.verify(program.ctx).ok
