@@ -24,6 +24,7 @@ from supervise.cli.common import (
     exit_code_for,
 )
 from supervise.cli.parser import build_parser
+from supervise.logsafe import frames, safe_summary
 
 Handler = Callable[[argparse.Namespace, Terminal], int]
 
@@ -100,13 +101,13 @@ def _report(exc: Exception, term: Terminal) -> int:
         return code
     path = term.crash_log()
     if _is_database_error(exc):
-        log.error("database error", exc_info=exc)
+        log.error("database error: %s\n%s", safe_summary(exc), frames(exc))
         term.fail(
             "the database could not be reached or refused the request; "
             f"details in {path}"
         )
         return EXIT_FAILED
-    log.critical("internal error", exc_info=exc)
+    log.critical("internal error: %s\n%s", safe_summary(exc), frames(exc))
     term.note(f"supervise: internal error; details in {path}")
     return EXIT_INTERNAL
 

@@ -2,7 +2,9 @@
 
 The engine is made from a URL passed in, never at import time. SQLite files
 run in WAL mode with foreign keys on, a busy timeout and `secure_delete`, so
-that deleted key material is overwritten in the file.
+that deleted key material is overwritten in the file. Engines hide statement
+parameters from their error messages, so that a failed write cannot carry a
+name into a log file.
 """
 
 from __future__ import annotations
@@ -53,10 +55,14 @@ def make_engine(url: str, *, create: bool = False) -> Engine:
         path = url.split("///", 1)[-1]
         if create and path and path != ":memory:":
             _create_private_file(Path(path))
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _create_private_file(path: Path) -> None:

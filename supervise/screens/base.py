@@ -7,6 +7,7 @@ inside the functions, so that importing this module stays cheap.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -15,7 +16,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from supervise.logsafe import frames, safe_summary
 from supervise.widgets.literal import literal
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -60,6 +64,18 @@ def attempt(node: Widget | App[Any], call: Callable[[], T]) -> T | None:
     except ServiceError as exc:
         node.notify(str(exc), severity="error", markup=False)
         return None
+    except Exception as exc:  # a bug or a database failure: never a traceback
+        log_unexpected(exc)
+        node.notify(UNEXPECTED, severity="error", markup=False)
+        return None
+
+
+UNEXPECTED = "Something went wrong; the details are in the program's log."
+
+
+def log_unexpected(exc: Exception) -> None:
+    """Log an unexpected error by its kinds and frames, never its message."""
+    log.error("unexpected error: %s\n%s", safe_summary(exc), frames(exc))
 
 
 class SessionScreen(Screen[None]):
@@ -113,6 +129,10 @@ class Dialog(ModalScreen[ResultT | None]):
             result = call()
         except ServiceError as exc:
             self.app.call_from_thread(self.show_error, str(exc))
+            return
+        except Exception as exc:  # never a traceback on the screen
+            log_unexpected(exc)
+            self.app.call_from_thread(self.show_error, UNEXPECTED)
             return
         self.app.call_from_thread(self._finish, result)
 
