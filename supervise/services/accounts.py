@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from supervise.crypto import keys, passwords
@@ -261,7 +262,10 @@ def insert_account(
         recovery_wrapped_key=b"",
     )
     session.add(account)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # taken between our check and our insert
+        raise Conflict(f"the username {username!r} is taken") from None
     assert account.id is not None
     private = _new_key_pair(account, program.recovery_public_key)
     _set_credentials(account, ctx, password, private)

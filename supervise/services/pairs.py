@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from supervise.models.accounts import Account, AccountRole, Role, Supervision
@@ -99,7 +100,10 @@ def add_pair(
             supervisor_id=sup.id, trainee_id=trn.id, kind=pair_kind, started_on=today
         )
         session.add(pair)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # the same pair, assigned at the same moment
+            raise Conflict(f"{supervisor} already supervises {trainee}") from None
         audit.record(
             session,
             ctx,
