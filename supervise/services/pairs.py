@@ -102,8 +102,11 @@ def add_pair(
         session.add(pair)
         try:
             session.flush()
-        except IntegrityError:  # the same pair, assigned at the same moment
-            raise Conflict(f"{supervisor} already supervises {trainee}") from None
+        except IntegrityError:  # one pair of the two a day (or a race)
+            raise Conflict(
+                f"{supervisor} and {trainee} already have a pair that started "
+                "today; assign them again from tomorrow"
+            ) from None
         audit.record(
             session,
             ctx,
