@@ -5,8 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
-from supervise.cli.common import EXIT_OK, Terminal
-from supervise.cli.program import acting
+from supervise.cli.common import (
+    EXIT_OK,
+    Terminal,
+    read_new_password,
+    read_password,
+    settings_for,
+)
+from supervise.cli.program import acting, opened
 from supervise.services import accounts
 from supervise.services.accounts import AccountView
 
@@ -105,4 +111,24 @@ def user_roles(args: argparse.Namespace, term: Terminal) -> int:
     with acting(args, term) as (ctx, user):
         view = accounts.set_roles(ctx, user, args.username, _roles(args.role))
     term.say(f"{view.username} now holds: {_roles_text(view)}")
+    return EXIT_OK
+
+
+def change_password(args: argparse.Namespace, term: Terminal) -> int:
+    """Change one's own password; the way out of a one-time password."""
+    with opened(settings_for(args, term)) as ctx:
+        current = read_password(
+            term,
+            f"Current password for {args.as_user}: ",
+            from_stdin=args.password_stdin,
+        )
+        user = accounts.login(ctx, args.as_user, current)
+        try:
+            new = read_new_password(
+                term, "New password: ", from_stdin=args.password_stdin
+            )
+            accounts.change_password(ctx, user, current, new)
+        finally:
+            accounts.logoff(ctx, user)
+    term.say(f"password changed for {args.as_user}")
     return EXIT_OK

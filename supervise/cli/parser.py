@@ -13,8 +13,8 @@ from supervise import __version__
 from supervise.cli.common import UsageError
 
 NO_OTP = (
-    "Accounts still on a one-time password are refused here: log in to the "
-    "TUI (plain `supervise`) once and choose a password first."
+    "Accounts still on a one-time password are refused here: choose a "
+    "password first with `supervise password --as NAME` (or in the TUI)."
 )
 PASSWORD_HELP = (
     "The password is asked on the terminal, or read from the first line of "
@@ -126,6 +126,7 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     _add_setup(commands)
     _add_users(commands)
+    _add_password(commands)
     _add_pairs(commands)
     _add_audit(commands)
     return parser
@@ -218,6 +219,20 @@ def _role_option(parser: Parser) -> None:
         required=True,
         metavar="ROLE",
         help="admin, supervisor, trainee or auditor; repeat for several",
+    )
+
+
+def _add_password(commands: Any) -> None:
+    _command(
+        commands,
+        "password",
+        "change your own password (a one-time password too)",
+        "accounts:change_password",
+        ACTOR,
+        epilog="Asks the current password, then the new one twice, on the "
+        "terminal; with --password-stdin, reads the current password from the "
+        "first line of standard input and the new one from the second. The new "
+        "password needs 12 characters or more and must not be a common one.",
     )
 
 

@@ -53,8 +53,9 @@ def logged_in(
     try:
         if user.must_change_password:
             raise CliError(
-                f"{args.as_user} still has a one-time password: log in to the "
-                "TUI (plain `supervise`) and choose a password first",
+                f"{args.as_user} still has a one-time password: choose a "
+                f"password first (supervise password --as {args.as_user}, "
+                "or log in to the TUI)",
                 EXIT_LOGIN,
             )
         yield user

@@ -176,3 +176,57 @@ def test_an_empty_first_line_on_stdin_is_refused(sqlite_home: Path) -> None:
     )
     assert done.code == 1
     assert_one_error_line(done.err, "standard input is empty")
+
+
+def _new_trainee(home: Path) -> str:
+    done = as_user(home, "dana", "user", "add", "nadia", "--role", "trainee")
+    assert done.code == 0, done.err
+    return _one_time(done.out)
+
+
+def test_a_one_time_password_is_replaced_with_supervise_password(home: Path) -> None:
+    one_time = _new_trainee(home)
+    done = cli(
+        "password",
+        "--home",
+        home,
+        "--as",
+        "nadia",
+        "--password-stdin",
+        stdin=f"{one_time}\nheron-quarry-lantern\n",
+    )
+    assert done.code == 0, done.err
+    assert done.out == "password changed for nadia\n"
+    assert sql(
+        home, "SELECT must_change_password FROM account WHERE username='nadia'"
+    ) == [(False,)]
+    # The account now works on the command line, with the new password only.
+    listed = as_user(home, "nadia", "user", "list", password="heron-quarry-lantern")
+    assert listed.code == 3  # logged in; a trainee may not list accounts
+    old = as_user(home, "nadia", "user", "list", password=one_time)
+    assert old.code == 4
+
+
+def test_a_weak_new_password_is_refused_and_the_old_one_kept(home: Path) -> None:
+    one_time = _new_trainee(home)
+    done = cli(
+        "password",
+        "--home",
+        home,
+        "--as",
+        "nadia",
+        "--password-stdin",
+        stdin=f"{one_time}\npassword1234\n",
+    )
+    assert done.code == 1
+    assert_one_error_line(done.err, "too common")
+    again = cli(
+        "password",
+        "--home",
+        home,
+        "--as",
+        "nadia",
+        "--password-stdin",
+        stdin=f"{one_time}\nheron-quarry-lantern\n",
+    )
+    assert again.code == 0, again.err
