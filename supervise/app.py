@@ -8,7 +8,10 @@ the top: those load in worker threads, after the login screen is drawn.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -109,9 +112,19 @@ class SuperviseApp(App[None]):
 
     async def on_mount(self) -> None:
         """Show the login form; open the program once it is drawn."""
+        self._quit_on_hang_up()
         self.set_interval(self.IDLE_CHECK_SECONDS, self.check_idle_logoff)
         await self.push_screen(LoginScreen(self._program, self.demo_accounts))
         self.call_after_refresh(self._login_drawn)
+
+    def _quit_on_hang_up(self) -> None:
+        """A closed terminal or a dropped SSH link (SIGHUP), or SIGTERM, quits
+        as ctrl+q does: the session is logged off (audited) and the process
+        ends normally, so that the demo removes its throwaway folder."""
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(signum, self.call_later, self.action_quit)
 
     def _login_drawn(self) -> None:
         if os.environ.get(EXIT_WHEN_READY) == "1":

@@ -90,6 +90,8 @@ Type your **username**, press **Enter**, type your **password** and press
         self.demo_accounts = demo_accounts
         self.note = note
         self.sub_title = "log in"
+        self._submit_when_open = False
+        """Set when Enter came before the program was open."""
 
     def compose(self) -> ComposeResult:
         """Lay out the form and, in a demo, the sample accounts."""
@@ -114,9 +116,12 @@ Type your **username**, press **Enter**, type your **password** and press
             self.set_status("Opening the program…", busy=True)
 
     def program_opened(self, context: ProgramContext) -> None:
-        """Accept logins from now on."""
+        """Accept logins from now on (and do one asked for while opening)."""
         self.context = context
         self.set_status("")
+        if self._submit_when_open:
+            self._submit_when_open = False
+            self.submit()
 
     def set_status(self, status: str, *, busy: bool = False) -> None:
         """Show `status` under the form; refuse logins while `busy`."""
@@ -141,7 +146,11 @@ Type your **username**, press **Enter**, type your **password** and press
         button = self.query_one("#log-in", Button)
         username = self.query_one("#username", Input).value.strip()
         password_input = self.query_one("#password", Input)
-        if self.context is None or button.disabled:
+        if self.context is None:
+            # Typed ahead of the program opening: log in as soon as it is open.
+            self._submit_when_open = True
+            return
+        if button.disabled:
             return
         if not username or not password_input.value:
             self.set_status("Type a username and a password.")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import termios
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,40 +94,68 @@ def assert_one_error_line(err: str, fragment: str) -> None:
     assert "Traceback" not in err
 
 
-def _drain(fd: int, sink: list[bytes]) -> None:
-    try:
-        while chunk := os.read(fd, 65536):
-            sink.append(chunk)
-    except OSError:
-        pass
+class TerminalProcess:
+    """`python -m supervise ARGV...` running on a real 80x24 pseudo-terminal."""
+
+    def __init__(self, *argv: str | Path, env: dict[str, str] | None = None) -> None:
+        self._master, slave = pty.openpty()
+        size = struct.pack("HHHH", 24, 80, 0, 0)
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
+        self._output: list[bytes] = []
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "supervise", *map(str, argv)],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+            start_new_session=True,
+        )
+        os.close(slave)
+
+    def _drain(self) -> None:
+        try:
+            while chunk := os.read(self._master, 65536):
+                self._output.append(chunk)
+        except OSError:
+            pass
+
+    @property
+    def output(self) -> str:
+        """Everything drawn or printed so far."""
+        return b"".join(self._output).decode("utf-8", "replace")
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        """Poll the output until `text` appears; fail saying what was seen."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise AssertionError(f"never saw {text!r}; got:\n{self.output}")
+            time.sleep(0.1)
+
+    def type(self, keys: str) -> None:
+        """Send keys as a person would type them."""
+        os.write(self._master, keys.encode())
+
+    def finish(self, timeout: float = 60) -> int:
+        """Wait for the exit status, then close the terminal."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self.proc.kill()
+            self._reader.join(timeout=5)
+            os.close(self._master)
 
 
 def on_terminal(
     *argv: str | Path, env: dict[str, str] | None = None
 ) -> tuple[int, str]:
-    """Run `python -m supervise ARGV...` on a real 80x24 pseudo-terminal.
+    """Run `python -m supervise ARGV...` on a pty until it exits.
 
     Returns:
         The exit status and everything the program drew or printed.
     """
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    output: list[bytes] = []
-    reader = threading.Thread(target=_drain, args=(master, output), daemon=True)
-    reader.start()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "supervise", *map(str, argv)],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
-        start_new_session=True,
-    )
-    try:
-        code = proc.wait(timeout=60)
-    finally:
-        proc.kill()
-        os.close(slave)
-        reader.join(timeout=5)
-        os.close(master)
-    return code, b"".join(output).decode("utf-8", "replace")
+    term = TerminalProcess(*argv, env=env)
+    code = term.finish()
+    return code, term.output

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import textwrap
 from collections import Counter
 from pathlib import Path
 
-from tests.cli.helpers import assert_one_error_line, cli, on_terminal, script
+import pytest
+
+from tests.cli.helpers import (
+    PASSWORDS,
+    TerminalProcess,
+    assert_one_error_line,
+    cli,
+    on_terminal,
+    script,
+    sql,
+)
 
 
 def test_demo_seed_only_json_lists_the_seven_sample_logins(
@@ -118,3 +129,29 @@ def test_plain_supervise_reaches_the_tui_without_loading_the_database_layer(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "loaded: []"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGTERM])
+def test_a_closed_terminal_ends_the_demo_and_removes_its_folder(
+    tmp_path: Path, sqlite_env: None, signum: int
+) -> None:
+    term = TerminalProcess("demo", env={"TMPDIR": str(tmp_path)})
+    term.wait_for("Demo accounts (throwaway program)")
+    assert len(list(tmp_path.glob("supervise-demo-*"))) == 1
+    term.proc.send_signal(signum)
+    assert term.finish() == 0, term.output
+    assert list(tmp_path.glob("supervise-demo-*")) == []
+
+
+def test_a_dropped_connection_logs_the_session_off(sqlite_home: Path) -> None:
+    term = TerminalProcess("--home", sqlite_home)
+    term.wait_for("Log in")
+    term.type("tara\t" + PASSWORDS["tara"] + "\r")
+    term.wait_for("trainee home")
+    term.proc.send_signal(signal.SIGHUP)
+    assert term.finish() == 0, term.output
+    action, actor = sql(
+        sqlite_home,
+        "SELECT action, actor_role FROM audit_event ORDER BY seq DESC LIMIT 1",
+    )[0]
+    assert (action, actor) == ("logoff", "trainee")

@@ -195,3 +195,22 @@ async def test_switching_role_is_offered_only_to_several_roles(
         await pilot.press("r")
         await settle(pilot)
         assert isinstance(app.screen, TraineeHome)
+
+
+async def test_a_login_typed_before_the_program_is_open_goes_through_once_it_is(
+    sqlite_program: Demo,
+) -> None:
+    from supervise.app import SuperviseApp
+
+    app = SuperviseApp(sqlite_program.ctx.settings, clock=sqlite_program.clock)
+    def hold_shut() -> None:  # as a slow disk or database would
+        return None
+
+    app._open_program = hold_shut  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"tara", "tab", *sqlite_program.password("tara"), "enter")
+        await settle(pilot)
+        assert app.user is None
+        app._program_opened(sqlite_program.ctx)
+        await settle(pilot)
+        assert app.user is not None and app.user.username == "tara"
