@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import signal
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
@@ -61,6 +63,8 @@ class SuperviseApp(App[None]):
     ]
     IDLE_CHECK_SECONDS: ClassVar[float] = 5.0
     """How often the idle timer looks at the last activity."""
+    TERMINAL_CHECK_SECONDS: ClassVar[float] = 2.0
+    """How often the app checks that its terminal is still there."""
 
     def __init__(
         self,
@@ -114,6 +118,7 @@ class SuperviseApp(App[None]):
         """Show the login form; open the program once it is drawn."""
         self._quit_on_hang_up()
         self.set_interval(self.IDLE_CHECK_SECONDS, self.check_idle_logoff)
+        self.set_interval(self.TERMINAL_CHECK_SECONDS, self._check_terminal)
         await self.push_screen(LoginScreen(self._program, self.demo_accounts))
         self.call_after_refresh(self._login_drawn)
 
@@ -125,6 +130,22 @@ class SuperviseApp(App[None]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
                 loop.add_signal_handler(signum, self.call_later, self.action_quit)
+
+    def _check_terminal(self) -> None:
+        """Quit (logging off) when the terminal has gone without a SIGHUP.
+
+        A pseudo-terminal whose other end was closed, by a process that was
+        not our session's controller, sends no signal: reads return nothing
+        at once, for ever, and the input thread would spin. The terminal's
+        size then fails with EIO, which is how we notice.
+        """
+        if self.is_headless or sys.__stdout__ is None:
+            return
+        try:
+            os.get_terminal_size(sys.__stdout__.fileno())
+        except OSError as exc:
+            if exc.errno == errno.EIO:
+                self.call_later(self.action_quit)
 
     def _login_drawn(self) -> None:
         if os.environ.get(EXIT_WHEN_READY) == "1":

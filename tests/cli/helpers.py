@@ -116,7 +116,7 @@ class TerminalProcess:
 
     def _drain(self) -> None:
         try:
-            while chunk := os.read(self._master, 65536):
+            while self._master >= 0 and (chunk := os.read(self._master, 65536)):
                 self._output.append(chunk)
         except OSError:
             pass
@@ -143,9 +143,26 @@ class TerminalProcess:
         try:
             return self.proc.wait(timeout=timeout)
         finally:
-            self.proc.kill()
-            self._reader.join(timeout=5)
+            self.close()
+
+    def hang_up(self) -> None:
+        """Close our end of the terminal, as a dropped connection would."""
+        if self._master >= 0:
             os.close(self._master)
+            self._master = -1
+
+    def close(self) -> None:
+        """Kill the program if it still runs, and close the terminal."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        self.hang_up()
+        self._reader.join(timeout=5)
+
+    def __enter__(self) -> TerminalProcess:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def on_terminal(
@@ -156,6 +173,6 @@ def on_terminal(
     Returns:
         The exit status and everything the program drew or printed.
     """
-    term = TerminalProcess(*argv, env=env)
-    code = term.finish()
+    with TerminalProcess(*argv, env=env) as term:
+        code = term.finish()
     return code, term.output

@@ -135,21 +135,37 @@ def test_plain_supervise_reaches_the_tui_without_loading_the_database_layer(
 def test_a_closed_terminal_ends_the_demo_and_removes_its_folder(
     tmp_path: Path, sqlite_env: None, signum: int
 ) -> None:
-    term = TerminalProcess("demo", env={"TMPDIR": str(tmp_path)})
-    term.wait_for("Demo accounts (throwaway program)")
-    assert len(list(tmp_path.glob("supervise-demo-*"))) == 1
-    term.proc.send_signal(signum)
-    assert term.finish() == 0, term.output
+    with TerminalProcess("demo", env={"TMPDIR": str(tmp_path)}) as term:
+        term.wait_for("Demo accounts (throwaway program)")
+        assert len(list(tmp_path.glob("supervise-demo-*"))) == 1
+        term.proc.send_signal(signum)
+        assert term.finish() == 0, term.output
     assert list(tmp_path.glob("supervise-demo-*")) == []
 
 
 def test_a_dropped_connection_logs_the_session_off(sqlite_home: Path) -> None:
-    term = TerminalProcess("--home", sqlite_home)
-    term.wait_for("Log in")
-    term.type("tara\t" + PASSWORDS["tara"] + "\r")
-    term.wait_for("trainee home")
-    term.proc.send_signal(signal.SIGHUP)
-    assert term.finish() == 0, term.output
+    with TerminalProcess("--home", sqlite_home) as term:
+        term.wait_for("Log in")
+        term.type("tara\t" + PASSWORDS["tara"] + "\r")
+        term.wait_for("trainee home")
+        term.proc.send_signal(signal.SIGHUP)
+        assert term.finish() == 0, term.output
+    action, actor = sql(
+        sqlite_home,
+        "SELECT action, actor_role FROM audit_event ORDER BY seq DESC LIMIT 1",
+    )[0]
+    assert (action, actor) == ("logoff", "trainee")
+
+
+def test_a_terminal_closed_without_a_signal_ends_the_session(
+    sqlite_home: Path,
+) -> None:
+    with TerminalProcess("--home", sqlite_home) as term:
+        term.wait_for("Log in")
+        term.type("theo\t" + PASSWORDS["theo"] + "\r")
+        term.wait_for("trainee home")
+        term.hang_up()  # no SIGHUP: the program is not the terminal's controller
+        assert term.proc.wait(timeout=30) == 0
     action, actor = sql(
         sqlite_home,
         "SELECT action, actor_role FROM audit_event ORDER BY seq DESC LIMIT 1",
