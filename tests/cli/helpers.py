@@ -6,6 +6,7 @@ import fcntl
 import io
 import os
 import pty
+import select
 import struct
 import subprocess
 import sys
@@ -102,6 +103,7 @@ class TerminalProcess:
         size = struct.pack("HHHH", 24, 80, 0, 0)
         fcntl.ioctl(slave, termios.TIOCSWINSZ, size)
         self._output: list[bytes] = []
+        self._stop = threading.Event()
         self._reader = threading.Thread(target=self._drain, daemon=True)
         self._reader.start()
         self.proc = subprocess.Popen(
@@ -115,9 +117,16 @@ class TerminalProcess:
         os.close(slave)
 
     def _drain(self) -> None:
+        # Polls, so that `hang_up` can stop it before closing the terminal:
+        # a read blocked in another thread would keep the closed end open.
         try:
-            while self._master >= 0 and (chunk := os.read(self._master, 65536)):
-                self._output.append(chunk)
+            while not self._stop.is_set():
+                ready, _, _ = select.select([self._master], [], [], 0.05)
+                if ready:
+                    chunk = os.read(self._master, 65536)
+                    if not chunk:
+                        return
+                    self._output.append(chunk)
         except OSError:
             pass
 
@@ -147,6 +156,8 @@ class TerminalProcess:
 
     def hang_up(self) -> None:
         """Close our end of the terminal, as a dropped connection would."""
+        self._stop.set()
+        self._reader.join(timeout=5)
         if self._master >= 0:
             os.close(self._master)
             self._master = -1
@@ -156,7 +167,6 @@ class TerminalProcess:
         self.proc.kill()
         self.proc.wait(timeout=10)
         self.hang_up()
-        self._reader.join(timeout=5)
 
     def __enter__(self) -> TerminalProcess:
         return self
