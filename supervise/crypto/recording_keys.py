@@ -133,25 +133,6 @@ def open_object_keys(
     return ObjectKeys(kind, uid, s_grant, s_retain, identity)
 
 
-def open_identity(
-    kind: ObjectKind,
-    uid: str,
-    sealed_grant: bytes,
-    private: X25519PrivateKey,
-    grantee: Grantee,
-    keystore_sealed: bytes | None,
-    keystore_key: bytes,
-) -> X25519Identity:
-    """Only the identity of `open_object_keys` (to open a recording's header).
-
-    Raises:
-        ObjectShreddedError, KeyUnwrapError: As `open_object_keys`.
-    """
-    return open_object_keys(
-        kind, uid, sealed_grant, private, grantee, keystore_sealed, keystore_key
-    ).identity
-
-
 def recording_header(keys: ObjectKeys, file_key: FileKey) -> Header:
     """A detached age header for a recording: its identity, then its binding."""
     return new_header(file_key, [keys.identity.recipient], [binding_stanza(keys.uid)])

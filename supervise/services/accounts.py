@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy.exc import IntegrityError
@@ -36,7 +37,6 @@ from supervise.services.errors import (
 from supervise.services.policy import Action, Actor, decide
 
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,31}")
-_DUMMY_HASH: dict[str, str] = {}
 
 
 @dataclass(repr=False)
@@ -459,13 +459,15 @@ def _is_last_admin(session: Session, account_id: int) -> bool:
 # --- logging in and out ------------------------------------------------------
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once, to verify unknown users against."""
+    return passwords.hash_password(secrets.token_hex(16), keys.Argon2Params(1, 8192, 1))
+
+
 def _dummy_verify(password: str) -> None:
     """Spend a verify's time for an unknown user, so timing tells nothing."""
-    if "hash" not in _DUMMY_HASH:
-        _DUMMY_HASH["hash"] = passwords.hash_password(
-            secrets.token_hex(16), keys.Argon2Params(1, 8192, 1)
-        )
-    passwords.verify_password(_DUMMY_HASH["hash"], password)
+    passwords.verify_password(_dummy_hash(), password)
 
 
 def _lock_seconds(ctx: ProgramContext, failures: int) -> int:

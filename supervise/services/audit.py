@@ -8,6 +8,7 @@ them on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Iterator
@@ -239,8 +240,6 @@ def export(
     Returns:
         The number of rows written.
     """
-    import base64
-
     count, head = 0, auditchain.GENESIS
     for event in iter_events(ctx):
         out.write(

@@ -6,6 +6,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+from sqlmodel import SQLModel
+
 from supervise.crypto import passwords
 from supervise.crypto.hostsecrets import (
     HostSecrets,
@@ -13,6 +16,7 @@ from supervise.crypto.hostsecrets import (
     write_host_secrets,
 )
 from supervise.crypto.offline import OfflineKeyError, write_offline_key
+from supervise.logsafe import safe_summary
 from supervise.models.accounts import Role, Supervision, SupervisionKind
 from supervise.models.base import utcnow
 from supervise.models.database import (
@@ -163,19 +167,16 @@ def _first_rows(
         )
 
 
-def _undo(created: list[Path], engine: object) -> None:
+def _undo(created: list[Path], engine: Engine) -> None:
+    """Remove what a failed `init` made: its files and its tables."""
     for path in created:
         path.unlink(missing_ok=True)
-    from sqlalchemy import Engine, text
-    from sqlmodel import SQLModel
-
-    assert isinstance(engine, Engine)
     try:
         SQLModel.metadata.drop_all(engine)
         with engine.begin() as conn:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    except Exception:  # the first failure is the one to report
-        log.exception("could not remove a partly created schema")
+    except Exception as exc:  # the first failure is the one to report
+        log.error("could not remove a partly created schema: %s", safe_summary(exc))
     engine.dispose()
 
 

@@ -11,6 +11,7 @@ import pytest
 from supervise.cli import common
 from tests.cli.helpers import (
     PASSWORDS,
+    Result,
     as_user,
     assert_one_error_line,
     cli,
@@ -184,17 +185,22 @@ def _new_trainee(home: Path) -> str:
     return _one_time(done.out)
 
 
-def test_a_one_time_password_is_replaced_with_supervise_password(home: Path) -> None:
-    one_time = _new_trainee(home)
-    done = cli(
+def _change_password(home: Path, current: str, new: str) -> Result:
+    """`supervise password --as nadia`, both passwords on standard input."""
+    return cli(
         "password",
         "--home",
         home,
         "--as",
         "nadia",
         "--password-stdin",
-        stdin=f"{one_time}\nheron-quarry-lantern\n",
+        stdin=f"{current}\n{new}\n",
     )
+
+
+def test_a_one_time_password_is_replaced_with_supervise_password(home: Path) -> None:
+    one_time = _new_trainee(home)
+    done = _change_password(home, one_time, "heron-quarry-lantern")
     assert done.code == 0, done.err
     assert done.out == "password changed for nadia\n"
     assert sql(
@@ -209,24 +215,8 @@ def test_a_one_time_password_is_replaced_with_supervise_password(home: Path) -> 
 
 def test_a_weak_new_password_is_refused_and_the_old_one_kept(home: Path) -> None:
     one_time = _new_trainee(home)
-    done = cli(
-        "password",
-        "--home",
-        home,
-        "--as",
-        "nadia",
-        "--password-stdin",
-        stdin=f"{one_time}\npassword1234\n",
-    )
+    done = _change_password(home, one_time, "password1234")
     assert done.code == 1
     assert_one_error_line(done.err, "too common")
-    again = cli(
-        "password",
-        "--home",
-        home,
-        "--as",
-        "nadia",
-        "--password-stdin",
-        stdin=f"{one_time}\nheron-quarry-lantern\n",
-    )
+    again = _change_password(home, one_time, "heron-quarry-lantern")
     assert again.code == 0, again.err

@@ -203,6 +203,7 @@ async def test_a_login_typed_before_the_program_is_open_goes_through_once_it_is(
     from supervise.app import SuperviseApp
 
     app = SuperviseApp(sqlite_program.ctx.settings, clock=sqlite_program.clock)
+
     def hold_shut() -> None:  # as a slow disk or database would
         return None
 

@@ -38,7 +38,6 @@ from supervise.crypto.recording_keys import (
     hard_revoke,
     keystore_entry,
     new_object_keys,
-    open_identity,
     open_object_keys,
     recording_file_key,
     recording_header,
@@ -106,7 +105,7 @@ def _open(
 ) -> X25519Identity:
     """Open the identity of `uid` with `grant`, claimed by `grantee`."""
     key_of = as_grantee if as_grantee is not None else grantee
-    return open_identity(
+    return open_object_keys(
         REC,
         uid,
         grant,
@@ -114,7 +113,7 @@ def _open(
         grantee,
         program.keystore.get(REC, uid),
         program.keystore_key,
-    )
+    ).identity
 
 
 def _play(stored: Stored, identity: X25519Identity, header: bytes = b"") -> bytes:
@@ -182,7 +181,7 @@ def test_a_keystore_row_copied_to_another_recording_fails(program: Program) -> N
     second, _ = _store(program, "rec-2")
     moved = program.keystore.get(REC, "rec-1")
     with pytest.raises(KeyUnwrapError):
-        open_identity(
+        open_object_keys(
             REC,
             "rec-2",
             second.grants[ALICE],
