@@ -64,6 +64,19 @@ class Settings:
     min_password_length: int = 12
     page_size: str = "letter"
 
+    blob_store: str = ""
+    """Folder of encrypted recording payloads; empty means `blobs` in the home.
+    Several app hosts on one PostgreSQL database share one such folder."""
+
+    keystore_file: str = ""
+    """The keystore database (the retained half of every object's key);
+    empty means `keystore/keystore.db` in the home. Back it up on its own
+    schedule: a shred is final once older keystore backups have expired."""
+
+    retention_years: int = 7
+    """Years after the session date before a recording is destroyed, where the
+    program's retention rules have no row for the client's jurisdiction."""
+
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Keys of the settings file that this version does not know (kept, unused)."""
 
@@ -80,6 +93,18 @@ class Settings:
             if self.secrets_file
             else self.home / ("host-secrets.json")
         )
+
+    @property
+    def resolved_blob_store(self) -> Path:
+        """The blob store folder."""
+        return Path(self.blob_store) if self.blob_store else self.home / "blobs"
+
+    @property
+    def resolved_keystore_file(self) -> Path:
+        """The keystore database file."""
+        if self.keystore_file:
+            return Path(self.keystore_file)
+        return self.home / "keystore" / "keystore.db"
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from pathlib import Path
 
 from supervise.cli.common import (
     EXIT_OK,
+    CliError,
     Terminal,
     read_new_password,
     read_password,
     settings_for,
 )
 from supervise.cli.program import acting, opened
+from supervise.crypto.offline import OfflineKeyError, read_offline_key
 from supervise.services import accounts
 from supervise.services.accounts import AccountView
 
@@ -102,6 +105,26 @@ def user_reset(args: argparse.Namespace, term: Terminal) -> int:
     term.say(
         "The account also has a new key pair: recordings shared with it "
         "must be shared again."
+    )
+    return EXIT_OK
+
+
+def user_recover(args: argparse.Namespace, term: Terminal) -> int:
+    """Give an account a new one-time password and keep its key pair."""
+    try:
+        recovery_key = read_offline_key(Path(args.recovery_key), "recovery")
+    except OfflineKeyError as exc:
+        raise CliError(str(exc)) from None
+    with acting(args, term) as (ctx, user):
+        view, password = accounts.recover_account(
+            ctx, user, args.username, recovery_key
+        )
+    del recovery_key
+    term.say(f"recovered the account {view.username}; its key pair is kept")
+    _one_time(term, password)
+    term.say(
+        "Recordings shared with it stay readable. Take the recovery key file "
+        "off the server again."
     )
     return EXIT_OK
 

@@ -207,6 +207,16 @@ def _add_users(commands: Any) -> None:
         ("reset", "give an account a new one-time password and key pair"),
     ):
         user(name, summary).add_argument("username", metavar="USERNAME")
+    recover = user(
+        "recover", "give an account a new one-time password, keeping its key pair"
+    )
+    recover.add_argument("username", metavar="USERNAME")
+    recover.add_argument(
+        "--recovery-key",
+        required=True,
+        metavar="FILE",
+        help="the program's offline recovery key file (take it away afterwards)",
+    )
     roles = user("roles", "replace an account's roles")
     roles.add_argument("username", metavar="USERNAME")
     _role_option(roles)

@@ -19,7 +19,11 @@ from supervise.models.base import UTCDateTime, utcnow
 class Client(SQLModel, table=True):
     """A client of a trainee: case code in clear, identity sealed."""
 
+    __table_args__ = (UniqueConstraint("uid", name="uq_client_uid"),)
+
     id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=36)
+    """Random id bound into the client key's grants and keystore row."""
     case_code: str = Field(max_length=32, unique=True, index=True)
     trainee_id: int = Field(foreign_key="account.id", index=True)
     jurisdiction: str = Field(max_length=2)
@@ -92,6 +96,19 @@ class Recording(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+class GrantVia(enum.StrEnum):
+    """Why a grant exists, which decides what else access needs."""
+
+    OWNER = "owner"
+    """The trainee who made the object."""
+    SUPERVISOR = "supervisor"
+    """A supervisor of that trainee; counts only while the pair is active."""
+    SHARE = "share"
+    """Shared on purpose by the owner; counts until unshared or expired."""
+    ESCROW = "escrow"
+    """The program's offline escrow key (break glass); `grantee_id` is None."""
+
+
 class Grant(SQLModel, table=True):
     """A key grant: who can open one sealed object (a recording or a client).
 
@@ -103,6 +120,7 @@ class Grant(SQLModel, table=True):
     object_id: int = Field(index=True)
     grantee_id: int | None = Field(default=None, foreign_key="account.id", index=True)
     """None for the program's escrow grant."""
+    via: GrantVia = Field(default=GrantVia.SHARE, sa_type=String(16))
     wrapped_secret: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     granted_by: int | None = Field(default=None, foreign_key="account.id")
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -147,6 +165,25 @@ class HoursEntry(SQLModel, table=True):
     minutes: int
     review_id: int | None = Field(default=None, foreign_key="review.id")
     cosigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class StatedReason(SQLModel, table=True):
+    """The words an admin gave for a legal hold, its release, or a break-glass.
+
+    Kept out of the audit row (which holds codes only); the audit row's reason
+    names this row as `note-<id>`. Admins are asked to use case codes, never
+    names, here.
+    """
+
+    __tablename__ = "stated_reason"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action: str = Field(max_length=40)
+    object_type: str = Field(max_length=16)
+    object_id: int
+    actor_id: int | None = Field(default=None, foreign_key="account.id")
+    text: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class RetentionRule(SQLModel, table=True):

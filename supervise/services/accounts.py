@@ -379,8 +379,9 @@ def reset_password(
 
     Without the old password the old private key cannot be opened, so the
     account gets a new key pair; grants to the old key stop working until they
-    are made again.
-    TODO(#3): keep the key pair by opening the recovery copy (`user recover`).
+    are made again. To keep the key pair, and so every grant, use
+    `recover_account` (`supervise user recover`), which needs the offline
+    recovery key.
 
     Raises:
         PermissionDenied, NotFound, Conflict: Not one's own account (the open
@@ -412,6 +413,117 @@ def reset_password(
             reason="key-replaced",
         )
         return _view(account, _roles_of(session, account.id or 0)), one_time
+
+
+def recover_account(
+    ctx: ProgramContext,
+    user: UserSession,
+    username: str,
+    recovery_key: X25519PrivateKey,
+) -> tuple[AccountView, str]:
+    """Give an account a one-time password and keep its key pair.
+
+    The recovery copy of the private key is opened with the program's offline
+    recovery key and re-wrapped under the new password, so grants made to the
+    account stay readable. The key version stays as it is: it names the key
+    pair (bound into the password wrap's context so that a wrap from an
+    earlier pair cannot be swapped in), and the pair is unchanged, as after a
+    password change; a fresh salt and KEK already make the new wrap differ.
+
+    Returns:
+        The account and its one-time password (shown once, never stored).
+
+    Raises:
+        PermissionDenied, NotFound, Conflict: Not one's own account (as for a
+        reset), or a recovery copy that does not match the public key.
+        InvalidInput: The key does not open the recovery copy (audited as
+        denied; nothing is changed).
+    """
+    one_time = passwords.one_time_password()
+    with session_scope(ctx.engine) as session:
+        authorize(session, ctx, user, Action.ACCOUNT_RECOVER, object_type="account")
+        account = _load(session, username)
+        if account.id == user.account_id:
+            raise Conflict(
+                "you cannot recover your own account: change your password "
+                "instead (account: change password), or ask another admin"
+            )
+        private = _open_recovery_copy(session, ctx, user, account, recovery_key)
+        _set_credentials(account, ctx, one_time, private)
+        account.must_change_password = True
+        account.failed_logins, account.locked_until = 0, None
+        session.add(account)
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            str(Action.ACCOUNT_RECOVER),
+            object_type="account",
+            object_id=account.id,
+            reason="key-kept",
+        )
+        return _view(account, _roles_of(session, account.id or 0)), one_time
+
+
+def _open_recovery_copy(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    account: Account,
+    recovery_key: X25519PrivateKey,
+) -> X25519PrivateKey:
+    """The account's private key, opened from its recovery copy.
+
+    The key is checked against the stored public key; a refusal is audited
+    and committed before raising.
+
+    Raises:
+        InvalidInput: The key does not open the copy.
+        Conflict: The copy opens but holds another key pair's private key.
+    """
+    assert account.id is not None
+    try:
+        raw = keys.hpke_open(
+            account.recovery_wrapped_key, recovery_key, keys.recovery_info(account.id)
+        )
+    except keys.KeyUnwrapError:
+        _deny_recovery(session, ctx, user, account.id, "bad-recovery-key")
+        raise InvalidInput(
+            f"this recovery key does not open {account.username}'s key copy: "
+            "is it this program's recovery key?"
+        ) from None
+    try:
+        private = X25519PrivateKey.from_private_bytes(raw)
+    except ValueError:
+        private = None
+    if private is None or keys.public_bytes(private) != account.public_key:
+        _deny_recovery(session, ctx, user, account.id, "recovery-copy-mismatch")
+        raise Conflict(
+            f"the recovery copy of {account.username}'s key does not match the "
+            "account's public key; nothing was changed (use `user reset`)"
+        )
+    return private
+
+
+def _deny_recovery(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    account_id: int,
+    reason: str,
+) -> None:
+    """Audit a refused recovery and commit it; nothing else is pending."""
+    audit.record(
+        session,
+        ctx,
+        user.who,
+        str(Action.ACCOUNT_RECOVER),
+        object_type="account",
+        object_id=account_id,
+        outcome=Outcome.DENIED,
+        reason=reason,
+    )
+    session.commit()
 
 
 def set_roles(

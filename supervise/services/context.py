@@ -15,8 +15,10 @@ from sqlalchemy import Engine
 
 from supervise.crypto.hostsecrets import HostSecrets, read_host_secrets
 from supervise.crypto.keys import Argon2Params
+from supervise.crypto.keystore import Keystore, KeystoreError
 from supervise.models.base import utcnow
 from supervise.models.database import check_schema, make_engine
+from supervise.services.blobs import BlobStore
 from supervise.services.errors import ServiceError
 from supervise.settings import Settings
 
@@ -32,6 +34,29 @@ class ProgramContext:
     engine: Engine
     secrets: HostSecrets
     clock: Clock = field(default=utcnow)
+    _keystore: Keystore | None = field(default=None, init=False, repr=False)
+    _blobs: BlobStore | None = field(default=None, init=False, repr=False)
+
+    @property
+    def keystore(self) -> Keystore:
+        """The keystore database (opened, and created if new, on first use).
+
+        Raises:
+            ServiceError: The keystore's folder or file is open to others.
+        """
+        if self._keystore is None:
+            try:
+                self._keystore = Keystore(self.settings.resolved_keystore_file)
+            except KeystoreError as exc:
+                raise ServiceError(f"the keystore cannot be used: {exc}") from None
+        return self._keystore
+
+    @property
+    def blobs(self) -> BlobStore:
+        """The blob store of recording payloads."""
+        if self._blobs is None:
+            self._blobs = BlobStore(self.settings.resolved_blob_store)
+        return self._blobs
 
     @property
     def argon2(self) -> Argon2Params:
@@ -75,4 +100,8 @@ def open_program(settings: Settings, clock: Clock = utcnow) -> ProgramContext:
     except (SchemaError, HostSecretsError) as exc:
         engine.dispose()
         raise ServiceError(str(exc)) from None
-    return ProgramContext(settings, engine, secrets, clock)
+    ctx = ProgramContext(settings, engine, secrets, clock)
+    from supervise.services.recordings import recover_interrupted
+
+    recover_interrupted(ctx)
+    return ctx
