@@ -32,6 +32,7 @@ from mutagen.wave import WAVE
 NOT_MEDIA_MESSAGE = (
     "the file is not an audio or video recording (WAV, MP3, M4A/MP4, Ogg, WebM or FLAC)"
 )
+"""What `NotMediaError` says unless the file looked like a recording."""
 
 _HEAD_SIZE = 512
 """Enough for every signature, including an Ogg page's codec id."""
@@ -96,7 +97,7 @@ def probe(path: Path) -> MediaInfo:
 
 def _probe_open(f: BinaryIO, size: int, head: bytes) -> MediaInfo:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return _probe_wave(f)
+        return _probe_wave(f, size)
     if head[4:8] == b"ftyp":
         return _probe_mp4(f, size)
     if head[:4] == b"OggS":
@@ -177,11 +178,15 @@ def _seconds(length: Any) -> float | None:
     return seconds if math.isfinite(seconds) and seconds > 0 else None
 
 
-def _probe_wave(f: BinaryIO) -> MediaInfo:
-    audio = _load(WAVE, f, "a WAV recording")
-    if not audio.info.sample_rate or not audio.info.channels:
+def _probe_wave(f: BinaryIO, size: int) -> MediaInfo:
+    info = _load(WAVE, f, "a WAV recording").info
+    if not info.sample_rate or not info.channels:
         raise _damaged("a WAV recording")
-    return MediaInfo("audio/wav", _seconds(audio.info.length))
+    # A cut-off file, or one written to a pipe (its data size left at the
+    # maximum), claims more sound than it holds: its length is unknown.
+    if info.length * info.bitrate / 8 > size:
+        return MediaInfo("audio/wav", None)
+    return MediaInfo("audio/wav", _seconds(info.length))
 
 
 def _probe_mp3(f: BinaryIO) -> MediaInfo:
@@ -366,15 +371,17 @@ def _segment_headers(
     """The duration and track types from the Segment, where they are cheap."""
     duration: float | None = None
     track_types: set[int] | None = None
+    wanted = {_INFO, _TRACKS}
     for _ in range(_MAX_SEGMENT_CHILDREN):
-        if offset >= end or track_types is not None:
+        if offset >= end or not wanted:
             break
         element_id, body, length = _element_at_file(f, offset, size)
         if element_id == _CLUSTER or length is None:
             break  # the media data; Info and Tracks come before it
         if body + length > end:
             raise _damaged(_WEBM)
-        if element_id in (_INFO, _TRACKS) and length <= _MAX_EBML_READ:
+        if element_id in wanted and length <= _MAX_EBML_READ:
+            wanted.discard(element_id)
             data = _read_at(f, body, length)
             if element_id == _INFO:
                 duration = _info_duration(data)

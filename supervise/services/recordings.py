@@ -601,7 +601,7 @@ def _open(
         keys = opener(session, target)
         try:
             header = Header.parse(recording.age_header)
-            file_key = recording_file_key(header, recording.uid, keys.identity)
+            keys, file_key = _file_key(ctx, header, keys)
         except AgeError:
             vault.audit_failure(ctx, who, target, "header-tampered")
             raise vault.KeyTampered(
@@ -630,6 +630,21 @@ def _open(
         )
         session.commit()
     return opened
+
+
+def _file_key(
+    ctx: ProgramContext, header: Header, keys: ObjectKeys
+) -> tuple[ObjectKeys, FileKey]:
+    """The file key, finishing a re-key that died before its keystore swap."""
+    try:
+        return keys, recording_file_key(header, keys.uid, keys.identity)
+    except AgeError:
+        staged = vault.with_staged_retain(ctx, keys)
+        if staged is None:
+            raise
+        file_key = recording_file_key(header, keys.uid, staged.identity)
+        vault.promote_retain(ctx, ObjectKind.RECORDING, keys.uid)
+        return staged, file_key
 
 
 def _verify_payload_end(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -29,6 +31,7 @@ from supervise.models.database import (
 from supervise.models.program import Program
 from supervise.services import audit
 from supervise.services.accounts import (
+    UserSession,
     check_username,
     insert_account,
     roles_code,
@@ -294,8 +297,64 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
                 object_type="pair",
                 object_id=pair.id,
             )
-    # TODO(#3): sample clients and a recording; TODO(#4): consents.
+    _seed_clinical(ctx, ids)
+    # TODO(#4): consents for the sample clients.
     return DemoProgram(ctx, list(DEMO_ACCOUNTS))
+
+
+DEMO_CLIENTS = (
+    # trainee, case code, name, date of birth, guardian
+    ("tara", "C-1001", "Maya Fenwick", date(1991, 5, 14), ""),
+    ("tara", "C-1002", "Jordan Ellery", date(2011, 9, 2), "Pat Ellery"),
+    ("theo", "C-2001", "Ruth Abernathy", date(1978, 1, 30), ""),
+    ("tomas", "C-3001", "Luis Ocampo", date(1986, 11, 8), ""),
+)
+"""Fictional sample clients; the names exist only in sealed form."""
+
+
+def _seed_clinical(ctx: ProgramContext, ids: dict[str, int]) -> None:
+    """Sample clients for the trainees and one recording of tara's."""
+    from supervise.services import clients, recordings
+
+    trainees = {
+        name: UserSession(ids[name], name, frozenset({Role.TRAINEE}), False)
+        for name in ("tara", "theo", "tomas")
+    }
+    for trainee, code, name, born, guardian in DEMO_CLIENTS:
+        identity = clients.ClientIdentity(name, born, guardian, "")
+        clients.add_client(ctx, trainees[trainee], code, identity)
+    sample = ctx.settings.home / f".demo-tone-{os.getpid()}.wav"
+    try:
+        write_demo_tone(sample)
+        recordings.import_recording(
+            ctx,
+            trainees["tara"],
+            sample,
+            "C-1001",
+            session_date=ctx.now().date() - timedelta(days=3),
+        )
+    finally:
+        sample.unlink(missing_ok=True)
+
+
+def write_demo_tone(path: Path, seconds: int = 6, rate: int = 8000) -> None:
+    """A short synthetic WAV (a soft two-note chime) to stand in for a session."""
+    import math
+    import struct
+    import wave
+
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        frames = bytearray()
+        for i in range(seconds * rate):
+            t = i / rate
+            note = 440.0 if int(t) % 2 == 0 else 523.25
+            fade = 1.0 - (t % 1.0)
+            value = 0.25 * fade * math.sin(2 * math.pi * note * t)
+            frames += struct.pack("<h", int(value * 32767))
+        out.writeframes(bytes(frames))
 
 
 __all__ = [

@@ -26,7 +26,13 @@ from supervise.crypto.recording_keys import (
     grant_to,
     open_object_keys,
 )
-from supervise.crypto.sealing import ESCROW, Grantee, ObjectKind
+from supervise.crypto.sealing import (
+    ESCROW,
+    Grantee,
+    ObjectKind,
+    derive_identity,
+    open_retain,
+)
 from supervise.models.accounts import Account, Supervision
 from supervise.models.audit import Outcome
 from supervise.models.clinical import Grant, GrantVia
@@ -297,16 +303,7 @@ def _open(
         )
 
     try:
-        try:
-            return attempt(ctx.keystore.get(target.kind, target.uid))
-        except KeyUnwrapError:
-            staged = ctx.keystore.get(target.kind, staged_uid(target.uid))
-            if staged is None:
-                raise
-            # A re-key committed its grants but not its keystore swap.
-            keys = attempt(staged)
-            promote_retain(ctx, target.kind, target.uid)
-            return keys
+        return attempt(ctx.keystore.get(target.kind, target.uid))
     except ObjectShreddedError:
         audit_failure(ctx, who, target, "shredded")
         raise ObjectGone(
@@ -415,3 +412,22 @@ def promote_retain(ctx: ProgramContext, kind: ObjectKind, uid: str) -> None:
         return
     ctx.keystore.replace(kind, uid, staged)
     ctx.keystore.destroy(kind, staged_uid(uid))
+
+
+def with_staged_retain(ctx: ProgramContext, keys: ObjectKeys) -> ObjectKeys | None:
+    """The object's keys under a staged keystore entry, if a re-key left one.
+
+    A re-key that committed its new header and grants but died before its
+    keystore swap leaves the new `S_retain` staged; the new grants then open
+    only with it. The caller checks the result against the header and, if it
+    fits, calls `promote_retain`.
+    """
+    staged = ctx.keystore.get(keys.kind, staged_uid(keys.uid))
+    if staged is None:
+        return None
+    try:
+        s_retain = open_retain(staged, ctx.secrets.keystore_key, keys.kind, keys.uid)
+    except KeyUnwrapError:
+        return None
+    identity = derive_identity(keys.s_grant, s_retain, keys.kind, keys.uid)
+    return ObjectKeys(keys.kind, keys.uid, keys.s_grant, s_retain, identity)
