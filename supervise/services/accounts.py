@@ -387,7 +387,6 @@ def reset_password(
         PermissionDenied, NotFound, Conflict: Not one's own account (the open
         session would keep a key the reset replaces).
     """
-    one_time = passwords.one_time_password()
     with session_scope(ctx.engine) as session:
         authorize(session, ctx, user, Action.ACCOUNT_RESET, object_type="account")
         account = _load(session, username)
@@ -399,20 +398,36 @@ def reset_password(
         program = session.exec(select(Program)).one()
         account.key_version += 1
         private = _new_key_pair(account, program.recovery_public_key)
-        _set_credentials(account, ctx, one_time, private)
-        account.must_change_password = True
-        account.failed_logins, account.locked_until = 0, None
-        session.add(account)
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "account.reset",
-            object_type="account",
-            object_id=account.id,
-            reason="key-replaced",
+        return _issue_one_time(
+            session, ctx, user, account, private, "account.reset", "key-replaced"
         )
-        return _view(account, _roles_of(session, account.id or 0)), one_time
+
+
+def _issue_one_time(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    account: Account,
+    private: X25519PrivateKey,
+    action: str,
+    reason: str,
+) -> tuple[AccountView, str]:
+    """Wrap `private` under a new one-time password, unlock, audit `action`."""
+    one_time = passwords.one_time_password()
+    _set_credentials(account, ctx, one_time, private)
+    account.must_change_password = True
+    account.failed_logins, account.locked_until = 0, None
+    session.add(account)
+    audit.record(
+        session,
+        ctx,
+        user.who,
+        action,
+        object_type="account",
+        object_id=account.id,
+        reason=reason,
+    )
+    return _view(account, _roles_of(session, account.id or 0)), one_time
 
 
 def recover_account(
@@ -439,7 +454,6 @@ def recover_account(
         InvalidInput: The key does not open the recovery copy (audited as
         denied; nothing is changed).
     """
-    one_time = passwords.one_time_password()
     with session_scope(ctx.engine) as session:
         authorize(session, ctx, user, Action.ACCOUNT_RECOVER, object_type="account")
         account = _load(session, username)
@@ -449,20 +463,15 @@ def recover_account(
                 "instead (account: change password), or ask another admin"
             )
         private = _open_recovery_copy(session, ctx, user, account, recovery_key)
-        _set_credentials(account, ctx, one_time, private)
-        account.must_change_password = True
-        account.failed_logins, account.locked_until = 0, None
-        session.add(account)
-        audit.record(
+        return _issue_one_time(
             session,
             ctx,
-            user.who,
+            user,
+            account,
+            private,
             str(Action.ACCOUNT_RECOVER),
-            object_type="account",
-            object_id=account.id,
-            reason="key-kept",
+            "key-kept",
         )
-        return _view(account, _roles_of(session, account.id or 0)), one_time
 
 
 def _open_recovery_copy(

@@ -850,6 +850,27 @@ def _grantee(session: Session, username: str, owner_id: int) -> Account:
     return account
 
 
+def _owned(
+    session: Session, ctx: ProgramContext, user: UserSession, recording_id: int
+) -> Recording:
+    """The recording, if the caller may manage its sharing (its owner).
+
+    Raises:
+        NotFound, PermissionDenied (audited).
+    """
+    recording = _load(session, recording_id)
+    authorize(
+        session,
+        ctx,
+        user,
+        Action.RECORDING_SHARE,
+        owner_id=recording.trainee_id,
+        object_type="recording",
+        object_id=recording_id,
+    )
+    return recording
+
+
 def share(
     ctx: ProgramContext, user: UserSession, recording_id: int, username: str
 ) -> RecordingView:
@@ -861,16 +882,7 @@ def share(
         vault.ObjectGone, vault.KeyTampered.
     """
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.RECORDING_SHARE,
-            owner_id=recording.trainee_id,
-            object_type="recording",
-            object_id=recording_id,
-        )
+        recording = _owned(session, ctx, user, recording_id)
         grantee = _grantee(session, username, recording.trainee_id)
         target = _target(recording, Action.RECORDING_SHARE)
         if vault.live_grant_for(session, ctx, target, grantee.id or 0) is not None:
@@ -923,16 +935,7 @@ def unshare(
         as `hard_revoke`.
     """
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.RECORDING_SHARE,
-            owner_id=recording.trainee_id,
-            object_type="recording",
-            object_id=recording_id,
-        )
+        _owned(session, ctx, user, recording_id)
         account = session.exec(
             select(Account).where(Account.username == username.strip())
         ).first()
@@ -984,16 +987,7 @@ def hard_revoke(
         vault.KeyTampered.
     """
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.RECORDING_SHARE,
-            owner_id=recording.trainee_id,
-            object_type="recording",
-            object_id=recording_id,
-        )
+        recording = _owned(session, ctx, user, recording_id)
     opened = _open(
         ctx,
         user.who,

@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, col, select
 
 from supervise.crypto.keys import KeyUnwrapError
-from supervise.crypto.keystore import Keystore
 from supervise.crypto.recording_keys import (
     ObjectKeys,
     ObjectShreddedError,
@@ -75,11 +74,6 @@ class Sealed:
     def object_type(self) -> str:
         """The `Grant.object_type` and audit object type of this kind."""
         return self.kind.value
-
-
-def keystore(ctx: ProgramContext) -> Keystore:
-    """The program's keystore, opened once per context."""
-    return ctx.keystore
 
 
 def program_row(session: Session) -> Program:
