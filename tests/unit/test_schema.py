@@ -77,3 +77,40 @@ def test_an_unreachable_database_server_is_named_as_such(tmp_path: Path) -> None
     settings = make_settings(tmp_path / "home", url)
     with pytest.raises(ServiceError, match="cannot reach the database"):
         open_program(settings)
+
+
+def test_migration_0002_gives_existing_clients_a_uid_each(tmp_path: Path) -> None:
+    from alembic import command
+
+    from supervise.models.database import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}", create=True)
+    config = Config()
+    config.set_main_option("script_location", "supervise/migrations")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            text(
+                "INSERT INTO account (id, username, full_name, created_at,"
+                " password_hash, must_change_password, failed_logins,"
+                " public_key, key_version, kek_salt, kek_params,"
+                " wrapped_private_key, recovery_wrapped_key)"
+                " VALUES (1, 'tara', '', '2026-01-01T00:00:00+00:00', '', 0, 0,"
+                " x'00', 1, x'00', '', x'00', x'00')"
+            )
+        )
+        for number in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO client (id, case_code, trainee_id, jurisdiction,"
+                    " is_minor, identity_sealed, created_at) VALUES"
+                    f" ({number}, 'C-{number}', 1, 'CA', 0, x'00',"
+                    " '2026-01-01T00:00:00+00:00')"
+                )
+            )
+        command.upgrade(config, "head")
+        uids = [row[0] for row in conn.execute(text("SELECT uid FROM client"))]
+    check_schema(engine)
+    engine.dispose()
+    assert len(uids) == 2 and len(set(uids)) == 2 and all(len(u) == 36 for u in uids)
