@@ -7,6 +7,8 @@ command runs, so that building the parser loads nothing heavy.
 from __future__ import annotations
 
 import argparse
+import re
+from datetime import date
 from typing import Any, NoReturn
 
 from supervise import __version__
@@ -129,6 +131,9 @@ def build_parser() -> Parser:
     _add_password(commands)
     _add_pairs(commands)
     _add_audit(commands)
+    _add_clients(commands)
+    _add_recordings(commands)
+    _add_purge(commands)
     return parser
 
 
@@ -315,3 +320,204 @@ def _add_audit(commands: Any) -> None:
         metavar="FILE",
         help="a new file, created 0600 (default: standard output)",
     )
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date(text: str) -> date:
+    """A date written YYYY-MM-DD and nothing looser (an argparse `type`)."""
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    # The value is not repeated: it may be a client's date of birth.
+    raise argparse.ArgumentTypeError("write the date as YYYY-MM-DD, like 2024-03-09")
+
+
+def _add_clients(commands: Any) -> None:
+    clients = _group(commands, "client", "clients: case codes and sealed identities")
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+    add = _command(
+        clients,
+        "add",
+        "add a client of yours (trainees); the identity is stored sealed",
+        "clients:client_add",
+        ACTOR,
+        epilog="The name and date of birth given here stay in your shell's "
+        "history and show in the process list while the command runs; on a "
+        f"shared server, add clients in the TUI. {epilog}",
+    )
+    add.add_argument(
+        "case_code",
+        metavar="CASE",
+        help="the program's case code, like C-1042 (never a name or initials)",
+    )
+    add.add_argument("--name", required=True, help="the client's name (sealed)")
+    add.add_argument(
+        "--born",
+        required=True,
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="date of birth (sealed)",
+    )
+    add.add_argument(
+        "--guardian", default="", metavar="NAME", help="a minor's guardian (sealed)"
+    )
+    add.add_argument(
+        "--contact", default="", metavar="TEXT", help="phone or e-mail (sealed)"
+    )
+    add.add_argument(
+        "--jurisdiction",
+        default="",
+        metavar="XX",
+        help="US state, like CA (default: the program's)",
+    )
+    listing = _command(
+        clients,
+        "list",
+        "list your clients (a supervisor's: the supervisees')",
+        "clients:client_list",
+        ACTOR,
+        JSON,
+        epilog=epilog,
+    )
+    listing.add_argument(
+        "--names",
+        action="store_true",
+        help="also open and show each identity you may see (each one audited)",
+    )
+
+
+def _recording_id(parser: Parser) -> None:
+    parser.add_argument("recording_id", type=int, metavar="ID", help="recording id")
+
+
+def _destination(parser: Parser) -> None:
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="a new file, or - for standard output (to pipe into a player)",
+    )
+    where.add_argument(
+        "--age",
+        metavar="DIR",
+        help="write recording-ID.age and the key that opens it, recording-ID.key, "
+        "into DIR (decrypt with the age tool)",
+    )
+
+
+def _reason(parser: Parser) -> None:
+    parser.add_argument(
+        "--reason",
+        required=True,
+        metavar="TEXT",
+        help="why, kept on record (10 to 500 characters; case codes, never names)",
+    )
+
+
+def _add_recordings(commands: Any) -> None:
+    recordings = _group(commands, "recording", "encrypted session recordings")
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+
+    def recording(name: str, summary: str, *parents: Parser, notes: str = "") -> Parser:
+        handler = f"recordings:recording_{name.replace('-', '_')}"
+        text = f"{notes} {epilog}" if notes else epilog
+        return _command(
+            recordings, name, summary, handler, ACTOR, *parents, epilog=text
+        )
+
+    imported = recording(
+        "import",
+        "encrypt a session recording into the vault",
+        notes="Progress shows on standard error when it is a terminal; ctrl+c "
+        "cancels the import and leaves nothing stored.",
+    )
+    imported.add_argument(
+        "file", metavar="FILE", help="the audio or video file (left unchanged)"
+    )
+    imported.add_argument("--client", required=True, metavar="CASE")
+    imported.add_argument(
+        "--purpose",
+        default="supervision",
+        metavar="PURPOSE",
+        help="supervision (default), clinical_record or training",
+    )
+    imported.add_argument(
+        "--date",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day of the session (default: today)",
+    )
+    recording("list", "list the recordings you may see", JSON)
+    show = recording("show", "one recording's details and who can open it")
+    _recording_id(show)
+    show.add_argument("--json", action="store_true", help="print JSON instead")
+    export = recording(
+        "export",
+        "decrypt a recording you may open (audited)",
+        notes="To play it without a file: supervise recording export ID -o - "
+        "--as NAME | mpv - (or ffplay -nodisp -).",
+    )
+    _recording_id(export)
+    _destination(export)
+    for name, summary in (
+        ("share", "let one more supervisor or trainee open your recording"),
+        ("unshare", "take back a share"),
+    ):
+        sharing = recording(name, summary)
+        _recording_id(sharing)
+        sharing.add_argument(
+            "--with", dest="grantee", required=True, metavar="USERNAME"
+        )
+        if name == "unshare":
+            sharing.add_argument(
+                "--hard",
+                action="store_true",
+                help="also re-key the recording, so that copies of the old "
+                "share (in backups, say) open nothing",
+            )
+    for name, summary in (
+        ("hold", "place a legal hold: no shredding until it is released (admins)"),
+        ("release", "release a legal hold (admins)"),
+    ):
+        hold = recording(name, summary)
+        _recording_id(hold)
+        _reason(hold)
+    shred = recording("shred", "destroy a recording for good (admins)")
+    _recording_id(shred)
+    shred.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    glass = recording(
+        "break-glass", "emergency access with the offline escrow key (admins)"
+    )
+    _recording_id(glass)
+    glass.add_argument(
+        "--escrow-key",
+        required=True,
+        metavar="FILE",
+        help="the program's offline escrow key file (take it away afterwards)",
+    )
+    _reason(glass)
+    _destination(glass)
+
+
+def _add_purge(commands: Any) -> None:
+    purge = _command(
+        commands,
+        "purge",
+        "shred the recordings past their destroy-after date (for cron)",
+        "recordings:purge",
+        MAYBE_ACTOR,
+        epilog="Without --as this runs as the system, with no password: it only "
+        "destroys. Recordings on legal hold are reported and kept; shreds "
+        "that were interrupted are finished; expired shares are wiped. "
+        f"{PASSWORD_HELP}",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="show what is due; change nothing"
+    )
+    purge.add_argument("--json", action="store_true", help="print the report as JSON")

@@ -68,7 +68,7 @@ from supervise.services.accounts import (
     actor_for,
     authorize,
 )
-from supervise.services.blobs import BlobStoreError
+from supervise.services.blobs import BlobStoreError, PendingBlob
 from supervise.services.clients import find_client
 from supervise.services.context import ProgramContext
 from supervise.services.errors import (
@@ -387,7 +387,7 @@ def import_recording(
                     user,
                     keys,
                     header,
-                    pending.name,
+                    pending,
                     client_id,
                     day,
                     purpose,
@@ -396,9 +396,9 @@ def import_recording(
                     jurisdiction_due,
                 )
             except BaseException:
-                ctx.keystore.destroy(ObjectKind.RECORDING, uid)
+                if not pending.committed:
+                    ctx.keystore.destroy(ObjectKind.RECORDING, uid)
                 raise
-            pending.committed = True
             pending.place()
     return view
 
@@ -423,7 +423,7 @@ def _commit_import(
     user: UserSession,
     keys: ObjectKeys,
     header: Header,
-    blob_name: str,
+    pending: PendingBlob,
     client_id: int | None,
     day: date,
     purpose: str,
@@ -446,7 +446,7 @@ def _commit_import(
             size_bytes=length,
             destroy_after=destroy_after,
             age_header=header.encode(),
-            blob_name=blob_name,
+            blob_name=pending.name,
             created_at=ctx.now(),
         )
         session.add(recording)
@@ -462,6 +462,7 @@ def _commit_import(
             object_id=recording.id,
         )
         session.commit()
+        pending.committed = True
         return _view(session, ctx, recording, can_open=True)
 
 
@@ -710,14 +711,39 @@ def _stream(
         ) from None
 
 
-@contextlib.contextmanager
-def _new_output(path: Path) -> Iterator[BinaryIO]:
-    """A private temporary file beside `path`, renamed to it on success only."""
+def _check_new_output(path: Path) -> Path:
+    """Refuse an output path that exists or has no folder, before any audit.
+
+    Raises:
+        Conflict: Something is there already.
+        InvalidInput: The folder does not exist.
+    """
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise Conflict(f"{path} exists already: name a new file")
     if not path.parent.is_dir():
         raise InvalidInput(f"the folder {path.parent} does not exist")
+    return path
+
+
+def _check_age_folder(folder: Path, recording_id: int) -> tuple[Path, Path]:
+    """The age file and identity paths in `folder`, refused if either exists."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InvalidInput(f"the folder {folder} does not exist")
+    paths = (
+        folder / f"recording-{recording_id}.age",
+        folder / f"recording-{recording_id}.key",
+    )
+    for path in paths:
+        _check_new_output(path)
+    return paths
+
+
+@contextlib.contextmanager
+def _new_output(path: Path) -> Iterator[BinaryIO]:
+    """A private temporary file beside `path`, renamed to it on success only."""
+    path = _check_new_output(path)
     temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -761,6 +787,8 @@ def export_recording(
         TransferCancelled.
     """
     reason = "stream" if not isinstance(out, Path) else "file"
+    if isinstance(out, Path):
+        _check_new_output(out)
     opened = _open(
         ctx,
         user.who,
@@ -798,6 +826,7 @@ def export_age(
     Raises:
         As `export_recording`.
     """
+    _check_age_folder(folder, recording_id)
     opened = _open(
         ctx,
         user.who,
@@ -810,14 +839,7 @@ def export_age(
 
 
 def _write_age(ctx: ProgramContext, opened: _Opened, folder: Path) -> ExportedAge:
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InvalidInput(f"the folder {folder} does not exist")
-    age_path = folder / f"recording-{opened.recording_id}.age"
-    key_path = folder / f"recording-{opened.recording_id}.key"
-    for path in (age_path, key_path):
-        if path.exists():
-            raise Conflict(f"{path} exists already: move it away first")
+    age_path, key_path = _check_age_folder(folder, opened.recording_id)
     with _new_output(age_path) as out, ctx.blobs.open(opened.blob_name) as blob:
         out.write(opened.header)
         while chunk := blob.read(1024 * 1024):
@@ -1331,6 +1353,10 @@ def break_glass(
     text = check_reason(reason)
     if (out is None) == (age_folder is None):
         raise InvalidInput("give one destination: an output file, '-' or an age folder")
+    if age_folder is not None:
+        _check_age_folder(age_folder, recording_id)
+    elif isinstance(out, Path):
+        _check_new_output(out)
     with session_scope(ctx.engine) as session:
         authorize(
             session,

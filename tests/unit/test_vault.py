@@ -257,7 +257,12 @@ def _stored_state(program: Demo) -> tuple[object, ...]:
 
     with sqlite3.connect(program.ctx.keystore.path) as conn:
         keys = conn.execute("SELECT kind, uid FROM retained_secret").fetchall()
-    return (sorted(rows), sorted(grants), blobs, sorted(keys))
+    return (
+        sorted(r or 0 for r in rows),
+        sorted(g or 0 for g in grants),
+        blobs,
+        sorted(keys),
+    )
 
 
 # --- sharing -----------------------------------------------------------------
@@ -343,7 +348,6 @@ def test_a_re_key_interrupted_before_its_keystore_swap_still_opens(
         raise KeyboardInterrupt  # the process dies between commit and swap
 
     monkeypatch.setattr(vault, "promote_retain", crash)
-    monkeypatch.setattr(recordings.vault, "promote_retain", crash)
     with pytest.raises(KeyboardInterrupt):
         recordings.hard_revoke(program.ctx, tara, recording_id)
     monkeypatch.undo()
@@ -496,6 +500,8 @@ def test_export_refuses_to_overwrite_and_leaves_the_file_unchanged(
     with pytest.raises(Conflict):
         recordings.export_recording(program.ctx, tara, recording_id, target)
     assert target.read_bytes() == b"keep me"
+    # Nothing was released, so no export is on the record.
+    assert audit_rows(program, "recording.export", recording_id) == []
 
 
 def test_every_export_is_audited_before_release(
@@ -692,4 +698,3 @@ def test_export_age_decrypts_with_the_age_command(
     )
     assert result.stdout == original
     assert done.identity_file.stat().st_mode & 0o077 == 0
-

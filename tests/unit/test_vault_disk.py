@@ -130,7 +130,7 @@ def large_wav(path: Path, size: int) -> Path:
 
 def vault_state(program: Demo) -> tuple[list[int], list[str], list[str]]:
     with Session(program.ctx.engine) as session:
-        rows = sorted(r for r in session.exec(select(Recording.id)))
+        rows = sorted(r or 0 for r in session.exec(select(Recording.id)))
     files = sorted(
         str(p.relative_to(program.ctx.blobs.folder))
         for p in program.ctx.blobs.folder.rglob("*")
