@@ -41,6 +41,7 @@ from supervise.services.recordings import (
     RecordingView,
     TransferCancelled,
 )
+from supervise.units import duration_text, size_text
 
 CancelCheck = Callable[[], bool]
 PLAYER = "mpv -"
@@ -59,27 +60,6 @@ _LIST_HEADERS = (
 
 
 # --- how things print -------------------------------------------------------
-
-
-def duration_text(seconds: float | None) -> str:
-    """A length as m:ss or h:mm:ss; `?` when the file did not say."""
-    if seconds is None:
-        return "?"
-    hours, rest = divmod(round(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
-
-
-def size_text(size: int) -> str:
-    """A size in bytes, KB, MB or GB (powers of 1000, as file managers show)."""
-    if size < 1000:
-        return f"{size} bytes"
-    value, unit = size / 1000, "KB"
-    for bigger in ("MB", "GB"):
-        if round(value, 1) < 1000:
-            break
-        value, unit = value / 1000, bigger
-    return f"{value:.1f} {unit}"
 
 
 def _media(view: RecordingView) -> str:

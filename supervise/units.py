@@ -1,0 +1,24 @@
+"""How lengths and sizes read, the same in the TUI and on the command line."""
+
+from __future__ import annotations
+
+
+def duration_text(seconds: float | None, *, unknown: str = "?") -> str:
+    """A length as m:ss or h:mm:ss; `unknown` when the file did not say."""
+    if seconds is None:
+        return unknown
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
+
+
+def size_text(size: int) -> str:
+    """A size in bytes, KB, MB or GB (powers of 1000, as file managers show)."""
+    if size < 1000:
+        return f"{size} bytes"
+    value, unit = size / 1000, "KB"
+    for bigger in ("MB", "GB"):
+        if round(value, 1) < 1000:
+            break
+        value, unit = value / 1000, bigger
+    return f"{value:.1f} {unit}"
