@@ -61,6 +61,24 @@ def _audit(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return AuditTrailScreen(ctx, user)
 
 
+def _clients(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.clients import ClientsScreen
+
+    return ClientsScreen(ctx, user)
+
+
+def _recordings(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.recordings import RecordingsScreen
+
+    return RecordingsScreen(ctx, user)
+
+
+def _import(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.import_recording import ImportScreen
+
+    return ImportScreen(ctx, user)
+
+
 def _password(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.password import PasswordDialog
 
@@ -97,6 +115,39 @@ DESTINATIONS: tuple[Destination, ...] = (
         "t",
         "audit.view",
         _audit,
+    ),
+    # The clinical screens need no check before they open: which clients and
+    # recordings a person sees depends on whose they are, which the services
+    # decide as they list them.
+    Destination(
+        "clients",
+        "Clients",
+        "clients: list",
+        "Your clients, or your trainees' clients, by case code",
+        frozenset({"supervisor", "trainee"}),
+        "c",
+        "",
+        _clients,
+    ),
+    Destination(
+        "recordings",
+        "Session recordings",
+        "recordings: list",
+        "Recordings you may see: open, export, share, hold or shred",
+        frozenset({"admin", "supervisor", "trainee"}),
+        "s",
+        "",
+        _recordings,
+    ),
+    Destination(
+        "import",
+        "Import a recording",
+        "recordings: import",
+        "Encrypt a session recording of one of your clients into the vault",
+        frozenset({"trainee"}),
+        "i",
+        "",
+        _import,
     ),
     Destination(
         "password",
