@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from supervise.settings import ENV_PREFIX, default_home
+from supervise.units import duration_text, size_text
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -40,24 +41,12 @@ EXTENSIONS = {
 
 def duration(seconds: float | None) -> str:
     """'0:06', '12:30' or '1:02:03'; empty when the length is unknown."""
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}:{minutes:02}:{secs:02}"
-    return f"{minutes}:{secs:02}"
+    return duration_text(seconds, unknown="")
 
 
 def size(count: int) -> str:
-    """'812 B', '16 KB', '30.0 MB', '1.2 GB' (powers of 1024)."""
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024**2:
-        return f"{round(count / 1024)} KB"
-    if count < 1024**3:
-        return f"{count / 1024**2:.1f} MB"
-    return f"{count / 1024**3:.1f} GB"
+    """'812 bytes', '16.0 KB', '30.0 MB' (as the command line prints them)."""
+    return size_text(count)
 
 
 def extension(media_type: str) -> str:
@@ -72,13 +61,18 @@ def row_of(view: RecordingView) -> tuple[object, ...]:
         literal(view.case_code),
         literal(view.trainee),
         view.session_date.isoformat(),
-        view.purpose,
-        Text("held", style="bold") if view.legal_hold else "",
-        view.state,
-        view.destroy_after.isoformat() if view.destroy_after else "",
+        state_cell(view),
         duration(view.duration_seconds),
         size(view.size_bytes),
+        view.destroy_after.isoformat() if view.destroy_after else "",
     )
+
+
+def state_cell(view: RecordingView) -> Text:
+    """The state, or a bold 'held' for an active recording on legal hold."""
+    if view.legal_hold and view.state == "active":
+        return Text("held", style="bold")
+    return Text(view.state)
 
 
 def grant_row(grant: GrantView) -> tuple[object, ...]:

@@ -925,6 +925,7 @@ def share(
             grantee.id,
             GrantVia.SHARE,
             user.account_id,
+            ctx.now(),
         )
         audit.record(
             session,

@@ -110,6 +110,7 @@ def add_grant(
     grantee: Grantee,
     via: GrantVia,
     granted_by: int | None,
+    granted_at: datetime | None = None,
 ) -> Grant:
     """Seal `S_grant` to one grantee (or the escrow key) and add its row."""
     row = Grant(
@@ -120,6 +121,8 @@ def add_grant(
         wrapped_secret=grant_to(keys, public_raw, grantee),
         granted_by=granted_by,
     )
+    if granted_at is not None:
+        row.granted_at = granted_at
     session.add(row)
     return row
 
@@ -133,35 +136,18 @@ def grant_initial(
 ) -> list[Grant]:
     """The grants every new object gets: its owner, their supervisors, escrow."""
     assert owner.id is not None
-    rows = [
-        add_grant(
-            session,
-            keys,
-            object_id,
-            owner.public_key,
-            owner.id,
-            GrantVia.OWNER,
-            owner.id,
-        )
+    grantees: list[tuple[bytes, Grantee, GrantVia]] = [
+        (owner.public_key, owner.id, GrantVia.OWNER)
     ]
     for supervisor in supervisors_of(session, ctx, owner.id):
         assert supervisor.id is not None
-        rows.append(
-            add_grant(
-                session,
-                keys,
-                object_id,
-                supervisor.public_key,
-                supervisor.id,
-                GrantVia.SUPERVISOR,
-                owner.id,
-            )
-        )
+        grantees.append((supervisor.public_key, supervisor.id, GrantVia.SUPERVISOR))
     escrow = program_row(session).escrow_public_key
-    rows.append(
-        add_grant(session, keys, object_id, escrow, ESCROW, GrantVia.ESCROW, owner.id)
-    )
-    return rows
+    grantees.append((escrow, ESCROW, GrantVia.ESCROW))
+    return [
+        add_grant(session, keys, object_id, public, grantee, via, owner.id, ctx.now())
+        for public, grantee, via in grantees
+    ]
 
 
 def grants_of(session: Session, kind: ObjectKind, object_id: int) -> list[Grant]:
@@ -361,6 +347,7 @@ def regrant(
                 ESCROW,
                 GrantVia.ESCROW,
                 grant.granted_by,
+                now,
             )
         else:
             account = session.get(Account, grant.grantee_id)
@@ -375,6 +362,7 @@ def regrant(
                 account.id,
                 GrantVia(grant.via),
                 grant.granted_by,
+                now,
             )
         made += 1
     return made
