@@ -68,7 +68,7 @@ from supervise.services.accounts import (
     actor_for,
     authorize,
 )
-from supervise.services.blobs import BlobStoreError, PendingBlob
+from supervise.services.blobs import BackgroundSync, BlobStoreError, PendingBlob
 from supervise.services.clients import find_client
 from supervise.services.context import ProgramContext
 from supervise.services.errors import (
@@ -751,8 +751,12 @@ def _new_output(path: Path) -> Iterator[BinaryIO]:
         raise InvalidInput(f"cannot write in {path.parent} ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
+            syncing = BackgroundSync(fd)
+            try:
+                yield out
+                out.flush()
+            finally:
+                syncing.stop()
             os.fsync(out.fileno())
         try:
             os.link(temp, path)
