@@ -412,6 +412,34 @@ def test_a_flipped_payload_byte_is_refused_with_no_output_file_left(
     assert audit_rows(program, "recording.export", recording_id)[-1].outcome == "error"
 
 
+def test_a_flipped_byte_anywhere_in_the_payload_is_refused_and_leaves_no_file(
+    sqlite_program: Demo, big_wav: tuple[Path, bytes], tmp_path: Path
+) -> None:
+    program = sqlite_program
+    source, _ = big_wav
+    tara, recording_id = imported(program, source)
+    path = blob_path(program, recording_id)
+    pristine = path.read_bytes()
+    out_dir = tmp_path / "exports"
+    out_dir.mkdir()
+    positions = [*range(0, len(pristine), 1499), len(pristine) - 1]
+    for position in positions:
+        damaged = bytearray(pristine)
+        damaged[position] ^= 0x04
+        path.write_bytes(bytes(damaged))
+        with pytest.raises(KeyTampered):
+            recordings.export_recording(
+                program.ctx, tara, recording_id, out_dir / f"at-{position}.wav"
+            )
+    assert _no_leftovers(out_dir) == []
+    errors = [
+        e
+        for e in audit_rows(program, "recording.export", recording_id)
+        if e.outcome == "error"
+    ]
+    assert len(errors) == len(positions) > 100
+
+
 def test_truncation_at_a_chunk_boundary_is_refused_before_any_byte_is_released(
     program: Demo, big_wav: tuple[Path, bytes]
 ) -> None:
