@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import logging
 import os
 import signal
 import sys
-from collections.abc import Iterable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
     from supervise.services.accounts import UserSession
     from supervise.services.context import Clock, ProgramContext
     from supervise.services.setup import DemoAccount
+
+log = logging.getLogger(__name__)
 
 EXIT_WHEN_READY = "SUPERVISE_EXIT_WHEN_READY"
 """For the start-up benchmark and tests: `1` exits once the login screen is
@@ -65,6 +70,8 @@ class SuperviseApp(App[None]):
     """How often the idle timer looks at the last activity."""
     TERMINAL_CHECK_SECONDS: ClassVar[float] = 2.0
     """How often the app checks that its terminal is still there."""
+    HANG_UP_GRACE_SECONDS: ClassVar[float] = 5.0
+    """After a hang-up and the audited logoff, how long the normal exit may take."""
 
     def __init__(
         self,
@@ -73,6 +80,7 @@ class SuperviseApp(App[None]):
         context: ProgramContext | None = None,
         demo_accounts: Sequence[DemoAccount] = (),
         clock: Clock | None = None,
+        on_forced_exit: Callable[[], None] | None = None,
     ) -> None:
         """Build the app; nothing is opened until it runs.
 
@@ -81,6 +89,8 @@ class SuperviseApp(App[None]):
             context: An opened program; when None the app opens it after start.
             demo_accounts: Sample logins to list on the login screen.
             clock: The time source for idle logoff; the program's by default.
+            on_forced_exit: Clean-up to run if, after a hang-up, the process
+                has to end itself (the demo removes its folder).
         """
         super().__init__()
         self.settings = settings
@@ -92,6 +102,8 @@ class SuperviseApp(App[None]):
         self._program = context
         self._clock = clock
         self._last_activity = self.now()
+        self._on_forced_exit = on_forced_exit
+        self._hung_up = False
 
     @property
     def context(self) -> ProgramContext:
@@ -129,7 +141,7 @@ class SuperviseApp(App[None]):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(signum, self.call_later, self.action_quit)
+                loop.add_signal_handler(signum, self.call_later, self._hang_up)
 
     def _check_terminal(self) -> None:
         """Quit (logging off) when the terminal has gone without a SIGHUP.
@@ -145,7 +157,34 @@ class SuperviseApp(App[None]):
             os.get_terminal_size(sys.__stdout__.fileno())
         except OSError as exc:
             if exc.errno == errno.EIO:
-                self.call_later(self.action_quit)
+                self.call_later(self._hang_up)
+
+    async def _hang_up(self) -> None:
+        """Log off (audited) and leave, with a backstop if leaving hangs.
+
+        Textual's output thread dies when it writes to a terminal that is
+        gone, and closing the driver can then wait for it for ever. Once the
+        logoff is on the record, a watchdog ends the process if the normal
+        exit has not done so within `HANG_UP_GRACE_SECONDS`.
+        """
+        if self._hung_up:
+            return
+        self._hung_up = True
+        audit_written = self._end_session(idle=False)
+        if audit_written is not None:
+            await audit_written.wait()
+        threading.Thread(
+            target=self._force_exit_later, name="supervise-hang-up", daemon=True
+        ).start()
+        self.exit()
+
+    def _force_exit_later(self) -> None:
+        time.sleep(self.HANG_UP_GRACE_SECONDS)
+        log.warning("the terminal went away and the app did not stop; ending it")
+        if self._on_forced_exit is not None:
+            with contextlib.suppress(Exception):
+                self._on_forced_exit()
+        os._exit(128 + signal.SIGHUP)
 
     def _login_drawn(self) -> None:
         if os.environ.get(EXIT_WHEN_READY) == "1":

@@ -6,6 +6,7 @@ import argparse
 import os
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -174,7 +175,12 @@ def _run_demo(
             say(f"run further commands with: supervise --home {home} ...")
             return EXIT_OK
         say(f"demo home: {home}" + (" (deleted when you quit)" if temporary else ""))
-        return run_app(settings, context=seeded.context, demo_accounts=seeded.accounts)
+        return run_app(
+            settings,
+            context=seeded.context,
+            demo_accounts=seeded.accounts,
+            on_forced_exit=partial(shutil.rmtree, home, True) if temporary else None,
+        )
     finally:
         seeded.context.engine.dispose()
 

@@ -110,3 +110,42 @@ def test_the_demo_opens_at_the_login_screen_and_logs_in(
     while demo_homes[0].exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not demo_homes[0].exists(), "the throwaway demo folder was left behind"
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids of live processes whose environment holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().split(") ", 1)[1][0]
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+def test_a_killed_tmux_session_ends_the_tui_and_removes_the_demo_folder(
+    terminal: Callable[[str], Terminal], tmp_path: Path
+) -> None:
+    term = terminal(f"{sys.executable} -m supervise demo")
+    term.wait_for(lambda s: "lantern-session-19" in s, "the login screen")
+    term.type("tara", "Tab", "lantern-session-19", "Enter")
+    term.wait_for(lambda s: "Tara" in s and "sam" in s, "tara's home screen")
+    (demo_home,) = tmp_path.glob("supervise-demo-*")
+    assert processes_with(str(tmp_path))
+    term.close()  # the pane's terminal goes away under the running TUI
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (
+        demo_home.exists() or processes_with(str(tmp_path))
+    ):
+        time.sleep(0.2)
+    left = processes_with(str(tmp_path))
+    for pid in left:  # never leave a stuck TUI behind the test run
+        os.kill(pid, 9)
+    assert left == [], "the TUI outlived its terminal"
+    assert not demo_home.exists(), "the throwaway demo folder was left behind"
