@@ -980,9 +980,7 @@ def unshare(
                 f"recording {recording_id} is not shared with {username.strip()!r}"
             )
         for grant in shares:
-            grant.wrapped_secret = None
-            grant.revoked_at = now
-            session.add(grant)
+            vault.wipe(session, grant, now)
         audit.record(
             session,
             ctx,
@@ -1190,9 +1188,7 @@ def _shred(
     with session_scope(ctx.engine) as session:
         recording = _load(session, recording_id)
         for grant in vault.grants_of(session, ObjectKind.RECORDING, recording_id):
-            grant.wrapped_secret = None
-            grant.revoked_at = grant.revoked_at or now
-            session.add(grant)
+            vault.wipe(session, grant, now)
         recording.age_header = None
         session.add(recording)
         session.commit()
@@ -1309,9 +1305,7 @@ def purge(
         ]
         if not dry_run:
             for grant in expired:
-                grant.wrapped_secret = None
-                grant.revoked_at = grant.revoked_at or now
-                session.add(grant)
+                vault.wipe(session, grant, now)
             audit.record(
                 session,
                 ctx,

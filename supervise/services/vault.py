@@ -90,6 +90,13 @@ def live(grant: Grant, now: datetime) -> bool:
     )
 
 
+def wipe(session: Session, grant: Grant, now: datetime) -> None:
+    """Take a grant's secret away; the row stays, dated, for the record."""
+    grant.wrapped_secret = None
+    grant.revoked_at = grant.revoked_at or now
+    session.add(grant)
+
+
 def supervisors_of(
     session: Session, ctx: ProgramContext, trainee_id: int
 ) -> list[Account]:
@@ -333,9 +340,7 @@ def regrant(
     made = 0
     for grant in list(old):
         was_live = live(grant, now)
-        grant.wrapped_secret = None
-        grant.revoked_at = grant.revoked_at or now
-        session.add(grant)
+        wipe(session, grant, now)
         if not was_live:
             continue
         if grant.via == GrantVia.ESCROW:
