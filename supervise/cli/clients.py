@@ -9,22 +9,67 @@ from __future__ import annotations
 
 import argparse
 
-from supervise.cli.common import EXIT_OK, Terminal
+from supervise.cli.common import EXIT_OK, Terminal, UsageError
+from supervise.cli.parser import iso_date
 from supervise.cli.program import acting
 from supervise.services import clients
 from supervise.services.clients import ClientIdentity, ClientView
 
+IDENTITY_FIELDS = ("name", "born", "guardian", "contact")
+
 
 def client_add(args: argparse.Namespace, term: Terminal) -> int:
     """Add a client of the calling trainee."""
-    identity = ClientIdentity(args.name, args.born, args.guardian, args.contact)
+    given = [args.name, args.born, args.guardian or None, args.contact or None]
+    if args.identity_stdin and any(value is not None for value in given):
+        raise UsageError(
+            "give the identity either as options or with --identity-stdin, not both"
+        )
+    if not args.identity_stdin and (args.name is None or args.born is None):
+        raise UsageError("give --name and --born, or --identity-stdin")
     with acting(args, term) as (ctx, user):
+        if args.identity_stdin:
+            identity = read_identity(term.stdin.read())
+        else:
+            identity = ClientIdentity(args.name, args.born, args.guardian, args.contact)
         view = clients.add_client(
             ctx, user, args.case_code, identity, args.jurisdiction
         )
     minor = ", a minor" if view.is_minor else ""
     term.say(f"client {view.case_code} added ({view.jurisdiction}{minor})")
     return EXIT_OK
+
+
+def read_identity(text: str) -> ClientIdentity:
+    """An identity from `field: value` lines (name, born, guardian, contact).
+
+    Raises:
+        UsageError: A line without a known field, a field given twice, a
+            missing name or date of birth, or a date not written YYYY-MM-DD.
+            Messages never repeat a value.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        field, colon, value = line.partition(":")
+        field = field.strip().lower()
+        if not colon or field not in IDENTITY_FIELDS:
+            raise UsageError(
+                f"identity line {number}: start it with one of "
+                f"{', '.join(f + ':' for f in IDENTITY_FIELDS)}"
+            )
+        if field in values:
+            raise UsageError(f"identity line {number}: {field} is given twice")
+        values[field] = value.strip()
+    if not values.get("name") or not values.get("born"):
+        raise UsageError("the identity needs at least a 'name:' and a 'born:' line")
+    born = iso_date(values["born"])
+    if born is None:
+        raise UsageError("born: write the date as YYYY-MM-DD, like 2024-03-09")
+    return ClientIdentity(
+        values["name"], born, values.get("guardian", ""), values.get("contact", "")
+    )
 
 
 def client_list(args: argparse.Namespace, term: Terminal) -> int:

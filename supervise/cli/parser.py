@@ -327,13 +327,23 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _iso_date(text: str) -> date:
     """A date written YYYY-MM-DD and nothing looser (an argparse `type`)."""
-    if _ISO_DATE.fullmatch(text):
+    found = iso_date(text)
+    if found is None:
+        # The value is not repeated: it may be a client's date of birth.
+        raise argparse.ArgumentTypeError(
+            "write the date as YYYY-MM-DD, like 2024-03-09"
+        )
+    return found
+
+
+def iso_date(text: str) -> date | None:
+    """The date written YYYY-MM-DD in `text`, or None if it is written otherwise."""
+    if _ISO_DATE.fullmatch(text.strip()):
         try:
-            return date.fromisoformat(text)
+            return date.fromisoformat(text.strip())
         except ValueError:
-            pass
-    # The value is not repeated: it may be a client's date of birth.
-    raise argparse.ArgumentTypeError("write the date as YYYY-MM-DD, like 2024-03-09")
+            return None
+    return None
 
 
 def _add_clients(commands: Any) -> None:
@@ -345,19 +355,26 @@ def _add_clients(commands: Any) -> None:
         "add a client of yours (trainees); the identity is stored sealed",
         "clients:client_add",
         ACTOR,
-        epilog="The name and date of birth given here stay in your shell's "
-        "history and show in the process list while the command runs; on a "
-        f"shared server, add clients in the TUI. {epilog}",
+        epilog="Names and dates of birth given as options stay in your shell's "
+        "history and show in the process list while the command runs: on a "
+        "shared server use --identity-stdin, which reads 'name: ...', "
+        "'born: YYYY-MM-DD' and optional 'guardian: ...' and 'contact: ...' "
+        "lines from standard input (after the password line when "
+        f"--password-stdin is given), or add clients in the TUI. {epilog}",
     )
     add.add_argument(
         "case_code",
         metavar="CASE",
         help="the program's case code, like C-1042 (never a name or initials)",
     )
-    add.add_argument("--name", required=True, help="the client's name (sealed)")
+    add.add_argument("--name", help="the client's name (sealed)")
+    add.add_argument(
+        "--identity-stdin",
+        action="store_true",
+        help="read the identity from standard input instead of options",
+    )
     add.add_argument(
         "--born",
-        required=True,
         type=_iso_date,
         metavar="YYYY-MM-DD",
         help="date of birth (sealed)",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli.helpers import as_user, assert_one_error_line, cli, sql
+from tests.cli.helpers import PASSWORDS, as_user, assert_one_error_line, cli, sql
 
 
 def _add(home: Path, trainee: str, code: str, *flags: str) -> Any:
@@ -106,3 +106,64 @@ def test_every_new_command_has_help(command: list[str]) -> None:
     done = cli(*command, "--help")
     assert done.code == 0
     assert done.out.startswith(f"usage: supervise {' '.join(command)}")
+
+
+def _add_from_stdin(home: Path, code: str, identity: str, *flags: str) -> Any:
+    return cli(
+        "client",
+        "add",
+        code,
+        "--identity-stdin",
+        *flags,
+        "--home",
+        home,
+        "--as",
+        "tara",
+        "--password-stdin",
+        stdin=PASSWORDS["tara"] + "\n" + identity,
+    )
+
+
+def test_the_identity_can_come_from_standard_input_instead_of_options(
+    sqlite_home: Path,
+) -> None:
+    done = _add_from_stdin(
+        sqlite_home,
+        "C-5150",
+        "name: Ilse Varga-Moreau\nborn: 1979-12-01\n\ncontact: 555-0142\n",
+    )
+    assert done.code == 0, done.err
+    assert "Ilse" not in done.out + done.err
+    seen = _listed(sqlite_home, "tara", "--names")["C-5150"]
+    assert (seen["name"], seen["date_of_birth"], seen["contact"]) == (
+        "Ilse Varga-Moreau",
+        "1979-12-01",
+        "555-0142",
+    )
+
+
+@pytest.mark.parametrize(
+    ("identity", "flags", "message"),
+    [
+        ("nom: Ilse Varga\nborn: 1979-12-01\n", (), "line 1"),
+        ("name: Ilse Varga\nborn: 01/12/1979\n", (), "YYYY-MM-DD"),
+        ("name: Ilse Varga\n", (), "'born:'"),
+        ("name: Ilse Varga\nname: Other\nborn: 1979-12-01\n", (), "twice"),
+        ("name: Ilse Varga\nborn: 1979-12-01\n", ("--name", "Ilse"), "not both"),
+    ],
+)
+def test_a_bad_identity_on_standard_input_is_a_usage_error_storing_nothing(
+    sqlite_home: Path, identity: str, flags: tuple[str, ...], message: str
+) -> None:
+    before = sql(sqlite_home, "SELECT count(*) FROM client")
+    done = _add_from_stdin(sqlite_home, "C-5151", identity, *flags)
+    assert done.code == 2
+    assert_one_error_line(done.err, message)
+    assert "Varga" not in done.err and "1979" not in done.err
+    assert sql(sqlite_home, "SELECT count(*) FROM client") == before
+
+
+def test_add_without_an_identity_is_a_usage_error(sqlite_home: Path) -> None:
+    done = as_user(sqlite_home, "tara", "client", "add", "C-5152")
+    assert done.code == 2
+    assert "--identity-stdin" in done.err
