@@ -79,6 +79,12 @@ def _import(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return ImportScreen(ctx, user)
 
 
+def _purge(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.purge import PurgeScreen
+
+    return PurgeScreen(ctx, user)
+
+
 def _password(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.password import PasswordDialog
 
@@ -148,6 +154,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         "i",
         "",
         _import,
+    ),
+    Destination(
+        "purge",
+        "Retention purge",
+        "admin: retention purge",
+        "Preview what is past its destroy-after date, and run the purge",
+        frozenset({"admin"}),
+        "u",
+        "retention.purge",
+        _purge,
     ),
     Destination(
         "password",
