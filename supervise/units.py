@@ -1,6 +1,23 @@
-"""How lengths and sizes read, the same in the TUI and on the command line."""
+"""How lengths, sizes and dates read and are typed, the same in the TUI and
+on the command line."""
 
 from __future__ import annotations
+
+import re
+from datetime import date
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(typed: str) -> date | None:
+    """A date typed as YYYY-MM-DD (and nothing looser), or None."""
+    typed = typed.strip()
+    if _ISO_DATE.fullmatch(typed) is None:
+        return None
+    try:
+        return date.fromisoformat(typed)
+    except ValueError:
+        return None
 
 
 def duration_text(seconds: float | None, *, unknown: str = "?") -> str:

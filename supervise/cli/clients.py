@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 
 from supervise.cli.common import EXIT_OK, Terminal, UsageError
-from supervise.cli.parser import iso_date
 from supervise.cli.program import acting
 from supervise.services import clients
 from supervise.services.clients import ClientIdentity, ClientView
+from supervise.units import parse_iso_date
 
 IDENTITY_FIELDS = ("name", "born", "guardian", "contact")
 
@@ -64,7 +64,7 @@ def read_identity(text: str) -> ClientIdentity:
         values[field] = value.strip()
     if not values.get("name") or not values.get("born"):
         raise UsageError("the identity needs at least a 'name:' and a 'born:' line")
-    born = iso_date(values["born"])
+    born = parse_iso_date(values["born"])
     if born is None:
         raise UsageError("born: write the date as YYYY-MM-DD, like 2024-03-09")
     return ClientIdentity(

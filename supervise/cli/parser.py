@@ -7,12 +7,12 @@ command runs, so that building the parser loads nothing heavy.
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import date
 from typing import Any, NoReturn
 
 from supervise import __version__
 from supervise.cli.common import UsageError
+from supervise.units import parse_iso_date
 
 NO_OTP = (
     "Accounts still on a one-time password are refused here: choose a "
@@ -322,28 +322,15 @@ def _add_audit(commands: Any) -> None:
     )
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _iso_date(text: str) -> date:
     """A date written YYYY-MM-DD and nothing looser (an argparse `type`)."""
-    found = iso_date(text)
+    found = parse_iso_date(text)
     if found is None:
         # The value is not repeated: it may be a client's date of birth.
         raise argparse.ArgumentTypeError(
             "write the date as YYYY-MM-DD, like 2024-03-09"
         )
     return found
-
-
-def iso_date(text: str) -> date | None:
-    """The date written YYYY-MM-DD in `text`, or None if it is written otherwise."""
-    if _ISO_DATE.fullmatch(text.strip()):
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            return None
-    return None
 
 
 def _add_clients(commands: Any) -> None:

@@ -10,8 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from supervise.screens.base import Dialog
-from supervise.screens.forms import parse_day
 from supervise.services import clients
+from supervise.units import parse_iso_date
 
 if TYPE_CHECKING:
     from supervise.services.accounts import UserSession
@@ -91,7 +91,7 @@ class AddClientDialog(Dialog[clients.ClientView]):
     @on(Button.Pressed, "#add")
     def add(self) -> None:
         """Check the date here, then ask the services to add the client."""
-        born = parse_day(self.value("born"))
+        born = parse_iso_date(self.value("born"))
         if born is None:
             self.show_error(BAD_DATE)
             self.query_one("#born", Input).focus()

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from supervise.services.accounts import UserSession
     from supervise.services.context import ProgramContext
+    from supervise.services.recordings import RecordingView
 
 T = TypeVar("T")
 ResultT = TypeVar("ResultT")
@@ -140,6 +141,24 @@ class Dialog(ModalScreen[ResultT | None]):
         # Returns None rather than the pop's awaitable: `call_from_thread`
         # would await the removal of this screen while its worker still runs.
         self.dismiss(result)
+
+
+class RecordingDialog(Dialog[ResultT]):
+    """A dialog about one recording, acting as the logged-in person."""
+
+    def __init__(
+        self, ctx: ProgramContext, user: UserSession, view: RecordingView
+    ) -> None:
+        """Act on `view` as `user`."""
+        super().__init__()
+        self.ctx = ctx
+        self.user = user
+        self.view = view
+
+    @property
+    def recording_id(self) -> int:
+        """The recording's id."""
+        return self.view.id
 
 
 def permit(ctx: ProgramContext, user: UserSession, policy: str) -> bool:

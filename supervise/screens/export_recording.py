@@ -14,16 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, ProgressBar, Static
 
-from supervise.screens.base import UNEXPECTED, Dialog, log_unexpected
+from supervise.screens.base import UNEXPECTED, RecordingDialog, log_unexpected
 from supervise.screens.recording_text import extension
 from supervise.screens.transfer import Transfer
 from supervise.services import recordings
 from supervise.services.errors import ServiceError
 
 if TYPE_CHECKING:
-    from supervise.services.accounts import UserSession
-    from supervise.services.context import ProgramContext
-    from supervise.services.recordings import RecordingView
+    pass
 
 CANCELLED = "Export cancelled: no file was left."
 
@@ -34,7 +32,7 @@ def resolve(typed: str) -> Path:
     return path if path.is_absolute() else Path.cwd() / path
 
 
-class ExportDialog(Dialog[Path]):
+class ExportDialog(RecordingDialog[Path]):
     """Export a recording to a new file; dismiss with the file's path."""
 
     HELP = """\
@@ -51,15 +49,6 @@ disk, and delete it when you are done. Every export is on the audit record.
 """
 
     AUTO_FOCUS = "#path"
-
-    def __init__(
-        self, ctx: ProgramContext, user: UserSession, view: RecordingView
-    ) -> None:
-        """Export `view` as `user`."""
-        super().__init__()
-        self.ctx = ctx
-        self.user = user
-        self.view = view
 
     def compose(self) -> ComposeResult:
         """The path, a progress bar, an error line and the buttons."""

@@ -37,13 +37,13 @@ from supervise.screens.base import (
     attempt,
     log_unexpected,
 )
-from supervise.screens.forms import parse_day
 from supervise.screens.recording_detail import RecordingDetailScreen
 from supervise.screens.recording_text import PURPOSE_CHOICES
 from supervise.screens.transfer import Transfer
 from supervise.services import clients, recordings
 from supervise.services.errors import ServiceError
 from supervise.textsafe import is_control
+from supervise.units import parse_iso_date
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -229,7 +229,7 @@ Cancel again, or Escape, goes back.
         typed = self.query_one("#path", Input).value
         code = self.query_one("#client", Select).value
         purpose = str(self.query_one("#purpose", Select).value)
-        day = parse_day(self.query_one("#session-date", Input).value)
+        day = parse_iso_date(self.query_one("#session-date", Input).value)
         if not typed.strip():
             self.show_status("Choose the file to import.")
         elif not isinstance(code, str):

@@ -9,16 +9,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from supervise.screens.base import Dialog
+from supervise.screens.base import RecordingDialog
 from supervise.services import recordings
 
 if TYPE_CHECKING:
-    from supervise.services.accounts import UserSession
-    from supervise.services.context import ProgramContext
-    from supervise.services.recordings import RecordingView
+    pass
 
 
-class LegalHoldDialog(Dialog[recordings.RecordingView]):
+class LegalHoldDialog(RecordingDialog[recordings.RecordingView]):
     """Toggle a recording's legal hold; dismiss with the changed recording."""
 
     HELP = """\
@@ -32,15 +30,6 @@ say). Use case codes, never client names: the reason is kept on record.
 """
 
     AUTO_FOCUS = "#reason"
-
-    def __init__(
-        self, ctx: ProgramContext, user: UserSession, view: RecordingView
-    ) -> None:
-        """Place a hold on `view`, or release the one it is under."""
-        super().__init__()
-        self.ctx = ctx
-        self.user = user
-        self.view = view
 
     def compose(self) -> ComposeResult:
         """The question, the reason, an error line and the buttons."""

@@ -159,13 +159,15 @@ without writing it to disk. Run it in a shell, as yourself.
 
     def action_share(self) -> None:
         """Ask whom to share the recording with."""
-        dialog = ShareDialog(self.ctx, self.user, self.recording_id)
-        self.app.push_screen(dialog, self._changed)
+        if self.view is not None:
+            dialog = ShareDialog(self.ctx, self.user, self.view)
+            self.app.push_screen(dialog, self._changed)
 
     def action_unshare(self) -> None:
         """Ask whose share to take back."""
-        dialog = UnshareDialog(self.ctx, self.user, self.recording_id)
-        self.app.push_screen(dialog, self._changed)
+        if self.view is not None:
+            dialog = UnshareDialog(self.ctx, self.user, self.view)
+            self.app.push_screen(dialog, self._changed)
 
     def _changed(self, view: RecordingView | None) -> None:
         if view is not None:

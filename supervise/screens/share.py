@@ -9,16 +9,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
-from supervise.screens.base import Dialog
+from supervise.screens.base import RecordingDialog
 from supervise.services import recordings
 
 if TYPE_CHECKING:
-    from supervise.services.accounts import UserSession
-    from supervise.services.context import ProgramContext
     from supervise.services.recordings import RecordingView
 
 
-class ShareDialog(Dialog[recordings.RecordingView]):
+class ShareDialog(RecordingDialog[recordings.RecordingView]):
     """Share a recording with a username; dismiss with its new grants."""
 
     HELP = """\
@@ -31,15 +29,6 @@ already. Take a share back with **u** on the recording's detail.
 """
 
     AUTO_FOCUS = "#username"
-
-    def __init__(
-        self, ctx: ProgramContext, user: UserSession, recording_id: int
-    ) -> None:
-        """Share recording `recording_id` as `user`, its trainee."""
-        super().__init__()
-        self.ctx = ctx
-        self.user = user
-        self.recording_id = recording_id
 
     def compose(self) -> ComposeResult:
         """The username, an error line and the buttons."""

@@ -9,16 +9,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Input, Static
 
-from supervise.screens.base import Dialog
+from supervise.screens.base import RecordingDialog
 from supervise.services import recordings
 
 if TYPE_CHECKING:
-    from supervise.services.accounts import UserSession
-    from supervise.services.context import ProgramContext
     from supervise.services.recordings import RecordingView
 
 
-class UnshareDialog(Dialog[recordings.RecordingView]):
+class UnshareDialog(RecordingDialog[recordings.RecordingView]):
     """Take back a share; dismiss with the recording's new grants."""
 
     HELP = """\
@@ -34,15 +32,6 @@ grant (in a backup, say) opens nothing either.
 
     AUTO_FOCUS = "#username"
     NEXT_ON_ENTER = frozenset({"username"})
-
-    def __init__(
-        self, ctx: ProgramContext, user: UserSession, recording_id: int
-    ) -> None:
-        """Unshare recording `recording_id` as `user`, its trainee."""
-        super().__init__()
-        self.ctx = ctx
-        self.user = user
-        self.recording_id = recording_id
 
     def compose(self) -> ComposeResult:
         """The username, the re-key box, an error line and the buttons."""

@@ -140,7 +140,8 @@ def _check_full_name(full_name: str) -> str:
     return name
 
 
-def _roles_of(session: Session, account_id: int) -> frozenset[Role]:
+def roles_of(session: Session, account_id: int) -> frozenset[Role]:
+    """An account's roles, read from the database."""
     query = select(AccountRole.role).where(AccountRole.account_id == account_id)
     return frozenset(Role(role) for role in session.exec(query))
 
@@ -162,7 +163,7 @@ def actor_for(session: Session, ctx: ProgramContext, account_id: int) -> Actor:
     )
     return Actor(
         account_id,
-        _roles_of(session, account_id),
+        roles_of(session, account_id),
         frozenset(pair.trainee_id for pair in pairs),
     )
 
@@ -333,7 +334,7 @@ def list_accounts(ctx: ProgramContext, user: UserSession) -> list[AccountView]:
     with session_scope(ctx.engine) as session:
         authorize(session, ctx, user, Action.ACCOUNT_LIST, object_type="account")
         accounts = session.exec(select(Account).order_by(col(Account.username)))
-        return [_view(a, _roles_of(session, a.id or 0)) for a in accounts]
+        return [_view(a, roles_of(session, a.id or 0)) for a in accounts]
 
 
 def _load(session: Session, username: str) -> Account:
@@ -369,7 +370,7 @@ def set_disabled(
             object_type="account",
             object_id=account.id,
         )
-        return _view(account, _roles_of(session, account.id or 0))
+        return _view(account, roles_of(session, account.id or 0))
 
 
 def reset_password(
@@ -427,7 +428,7 @@ def _issue_one_time(
         object_id=account.id,
         reason=reason,
     )
-    return _view(account, _roles_of(session, account.id or 0)), one_time
+    return _view(account, roles_of(session, account.id or 0)), one_time
 
 
 def recover_account(
@@ -613,7 +614,7 @@ def login(ctx: ProgramContext, username: str, password: str) -> UserSession:
             _dummy_verify(password)
             _refuse(session, ctx, audit.Who(), None, "unknown-user")
             raise LoginFailed("wrong username or password")
-        who = audit.Who(account.id, roles_code(_roles_of(session, account.id or 0)))
+        who = audit.Who(account.id, roles_code(roles_of(session, account.id or 0)))
         now = ctx.now()
         if account.locked_until is not None and account.locked_until > now:
             _refuse(session, ctx, who, account.id, "locked")
@@ -709,7 +710,7 @@ def _open_session(
     else:
         upgraded = False
     session.add(account)
-    roles = _roles_of(session, account.id)
+    roles = roles_of(session, account.id)
     user = UserSession(
         account.id,
         account.username,
@@ -818,4 +819,4 @@ def own_account(ctx: ProgramContext, user: UserSession) -> AccountView:
         account = session.get(Account, user.account_id)
         if account is None:
             raise NotFound("this account no longer exists")
-        return _view(account, _roles_of(session, user.account_id))
+        return _view(account, roles_of(session, user.account_id))

@@ -64,9 +64,9 @@ from supervise.models.database import session_scope
 from supervise.services import audit, vault
 from supervise.services.accounts import (
     UserSession,
-    _roles_of,
     actor_for,
     authorize,
+    roles_of,
 )
 from supervise.services.blobs import BackgroundSync, BlobStoreError, PendingBlob
 from supervise.services.clients import find_client
@@ -511,38 +511,10 @@ def list_recordings(ctx: ProgramContext, user: UserSession) -> list[RecordingVie
         PermissionDenied: An auditor, or an account with no such role (audited).
     """
     with session_scope(ctx.engine) as session:
-        actor = actor_for(session, ctx, user.account_id)
-        if not ({Role.TRAINEE, Role.SUPERVISOR, Role.ADMIN} & actor.roles):
-            authorize(
-                session, ctx, user, Action.RECORDING_LIST, object_type="recording"
-            )
-        query = select(Recording).order_by(
+        query = _visible(session, ctx, user).order_by(
             col(Recording.session_date).desc(), col(Recording.id).desc()
         )
-        if Role.ADMIN not in actor.roles:
-            owners = set(actor.supervisees)
-            if Role.TRAINEE in actor.roles:
-                owners.add(user.account_id)
-            shared = select(Grant.object_id).where(
-                Grant.object_type == ObjectKind.RECORDING.value,
-                Grant.grantee_id == user.account_id,
-                Grant.via == GrantVia.SHARE,
-                col(Grant.wrapped_secret).is_not(None),
-            )
-            query = query.where(
-                col(Recording.trainee_id).in_(sorted(owners))
-                | col(Recording.id).in_(shared)
-            )
-        views = []
-        for recording in session.exec(query):
-            can_open = recording.state == RecordingState.ACTIVE and (
-                vault.may_open(
-                    session, ctx, user, _target(recording, Action.RECORDING_EXPORT)
-                )
-                is not None
-            )
-            views.append(_view(session, ctx, recording, can_open=can_open))
-        return views
+        return [_listed(session, ctx, user, r) for r in session.exec(query)]
 
 
 def recording_detail(
@@ -552,15 +524,57 @@ def recording_detail(
 
     Raises:
         NotFound: No such recording, or not one the caller may see.
+        PermissionDenied: As for `list_recordings`.
     """
-    for view in list_recordings(ctx, user):
-        if view.id == recording_id:
-            with session_scope(ctx.engine) as session:
-                recording = _load(session, recording_id)
-                return _view(
-                    session, ctx, recording, can_open=view.can_open, with_grants=True
-                )
-    raise NotFound(f"there is no recording {recording_id} that you may see")
+    with session_scope(ctx.engine) as session:
+        query = _visible(session, ctx, user).where(Recording.id == recording_id)
+        recording = session.exec(query).first()
+        if recording is None:
+            raise NotFound(f"there is no recording {recording_id} that you may see")
+        return _listed(session, ctx, user, recording, with_grants=True)
+
+
+def _visible(session: Session, ctx: ProgramContext, user: UserSession):  # type: ignore[no-untyped-def]
+    """The query of the recordings `user` may see (see `list_recordings`).
+
+    Raises:
+        PermissionDenied: Neither trainee, supervisor nor admin (audited).
+    """
+    actor = actor_for(session, ctx, user.account_id)
+    if not ({Role.TRAINEE, Role.SUPERVISOR, Role.ADMIN} & actor.roles):
+        authorize(session, ctx, user, Action.RECORDING_LIST, object_type="recording")
+    query = select(Recording)
+    if Role.ADMIN in actor.roles:
+        return query
+    owners = set(actor.supervisees)
+    if Role.TRAINEE in actor.roles:
+        owners.add(user.account_id)
+    shared = select(Grant.object_id).where(
+        Grant.object_type == ObjectKind.RECORDING.value,
+        Grant.grantee_id == user.account_id,
+        Grant.via == GrantVia.SHARE,
+        col(Grant.wrapped_secret).is_not(None),
+    )
+    return query.where(
+        col(Recording.trainee_id).in_(sorted(owners)) | col(Recording.id).in_(shared)
+    )
+
+
+def _listed(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    recording: Recording,
+    *,
+    with_grants: bool = False,
+) -> RecordingView:
+    """A visible recording's view, saying whether `user` can open it now."""
+    target = _target(recording, Action.RECORDING_EXPORT)
+    can_open = (
+        recording.state == RecordingState.ACTIVE
+        and vault.may_open(session, ctx, user, target) is not None
+    )
+    return _view(session, ctx, recording, can_open=can_open, with_grants=with_grants)
 
 
 # --- opening and export ----------------------------------------------------
@@ -868,7 +882,7 @@ def _grantee(session: Session, username: str, owner_id: int) -> Account:
         raise NotFound(f"there is no active account {username.strip()!r}")
     if account.id == owner_id:
         raise InvalidInput("a recording is always open to the trainee who made it")
-    roles = _roles_of(session, account.id or 0)
+    roles = roles_of(session, account.id or 0)
     if not ({Role.SUPERVISOR, Role.TRAINEE} & roles):
         raise InvalidInput(
             "recordings can be shared with supervisors and trainees only"

@@ -83,6 +83,34 @@ def audit_rows(program: Demo, action: str, recording_id: int) -> list[AuditEvent
         )
 
 
+def grants(program: Demo, recording_id: int, via: str = "") -> list[Grant]:
+    """The recording's grant rows, only those made for `via` if given."""
+    query = select(Grant).where(
+        Grant.object_type == "recording", Grant.object_id == recording_id
+    )
+    if via:
+        query = query.where(Grant.via == via)
+    with Session(program.ctx.engine) as session:
+        return list(session.exec(query.order_by(col(Grant.id))))
+
+
+def add_share_grant(
+    program: Demo, recording_id: int, grantee_id: int | None, wrapped: bytes | None
+) -> None:
+    """Put a share grant row in behind the program's back (a tamper test)."""
+    with Session(program.ctx.engine) as session:
+        session.add(
+            Grant(
+                object_type="recording",
+                object_id=recording_id,
+                grantee_id=grantee_id,
+                via=GrantVia.SHARE,
+                wrapped_secret=wrapped,
+            )
+        )
+        session.commit()
+
+
 def blob_path(program: Demo, recording_id: int) -> Path:
     return program.ctx.blobs.path_of(row(program, recording_id).blob_name)
 
@@ -281,14 +309,7 @@ def test_share_opens_to_the_grantee_and_unshare_refuses_them_again(
     recordings.unshare(program.ctx, tara, recording_id, "theo")
     with pytest.raises(PermissionDenied):
         export_bytes(program, theo, recording_id)
-    with Session(program.ctx.engine) as session:
-        kept = session.exec(
-            select(Grant).where(
-                Grant.object_type == "recording",
-                Grant.object_id == recording_id,
-                Grant.via == "share",
-            )
-        ).one()
+    (kept,) = grants(program, recording_id, "share")
     assert kept.wrapped_secret is None and kept.revoked_at is not None
 
 
@@ -305,15 +326,7 @@ def test_after_a_hard_revoke_a_restored_old_grant_opens_nothing(
     source, original = big_wav
     tara, recording_id = imported(program, source)
     recordings.share(program.ctx, tara, recording_id, "theo")
-    with Session(program.ctx.engine) as session:
-        old = session.exec(
-            select(Grant).where(
-                Grant.object_type == "recording",
-                Grant.object_id == recording_id,
-                Grant.via == "share",
-            )
-        ).one()
-        stolen = old.wrapped_secret
+    (old,) = grants(program, recording_id, "share")
     old_blob = blob_path(program, recording_id).read_bytes()
     recordings.unshare(program.ctx, tara, recording_id, "theo", hard=True)
     assert blob_path(program, recording_id).read_bytes() == old_blob
@@ -321,17 +334,7 @@ def test_after_a_hard_revoke_a_restored_old_grant_opens_nothing(
     assert export_bytes(program, tara, recording_id) == original
     assert export_bytes(program, program.login("sam"), recording_id) == original
     # ...and theo's old grant, put back from a backup, does not.
-    with Session(program.ctx.engine) as session:
-        session.add(
-            Grant(
-                object_type="recording",
-                object_id=recording_id,
-                grantee_id=old.grantee_id,
-                via=GrantVia.SHARE,
-                wrapped_secret=stolen,
-            )
-        )
-        session.commit()
+    add_share_grant(program, recording_id, old.grantee_id, old.wrapped_secret)
     with pytest.raises(KeyTampered):
         export_bytes(program, program.login("theo"), recording_id)
 
@@ -476,24 +479,8 @@ def test_a_grant_copied_to_another_account_is_refused_and_audited(
     source, _ = big_wav
     _, recording_id = imported(program, source)
     theo = program.login("theo")
-    with Session(program.ctx.engine) as session:
-        tara_grant = session.exec(
-            select(Grant).where(
-                Grant.object_type == "recording",
-                Grant.object_id == recording_id,
-                Grant.via == "owner",
-            )
-        ).one()
-        session.add(
-            Grant(
-                object_type="recording",
-                object_id=recording_id,
-                grantee_id=theo.account_id,
-                via=GrantVia.SHARE,
-                wrapped_secret=tara_grant.wrapped_secret,
-            )
-        )
-        session.commit()
+    (tara_grant,) = grants(program, recording_id, "owner")
+    add_share_grant(program, recording_id, theo.account_id, tara_grant.wrapped_secret)
     with pytest.raises(KeyTampered):
         export_bytes(program, theo, recording_id)
     last = audit_rows(program, "recording.export", recording_id)[-1]
@@ -582,13 +569,8 @@ def test_after_a_shred_nobody_can_export_it_the_escrow_key_included(
             "emergency review after shred",
             out=io.BytesIO(),
         )
-    with Session(program.ctx.engine) as session:
-        grants = session.exec(
-            select(Grant).where(
-                Grant.object_id == recording_id, Grant.object_type == "recording"
-            )
-        ).all()
-    assert grants and all(g.wrapped_secret is None for g in grants)
+    wiped = grants(program, recording_id)
+    assert wiped and all(g.wrapped_secret is None for g in wiped)
 
 
 def test_a_legal_hold_blocks_shredding_until_released(
