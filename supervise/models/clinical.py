@@ -44,7 +44,14 @@ class ConsentStatus(enum.StrEnum):
 
 
 class ConsentForm(SQLModel, table=True):
-    """One version of a client's informed consent to recording."""
+    """One version of a client's informed consent to recording.
+
+    What the form says is kept in clear where it is not clinical (purposes,
+    the access list as account ids, the storage location, the retention
+    rule); free text a person wrote about the client (the circumstances of
+    preservation, the revocation notes) and the signed scan are sealed under
+    the client's key.
+    """
 
     __tablename__ = "consent_form"
     __table_args__ = (UniqueConstraint("client_id", "version", name="uq_consent_v"),)
@@ -53,17 +60,77 @@ class ConsentForm(SQLModel, table=True):
     client_id: int = Field(foreign_key="client.id", index=True)
     trainee_id: int = Field(foreign_key="account.id", index=True)
     version: int = 1
+    supersedes_id: int | None = Field(default=None, foreign_key="consent_form.id")
+    """The version this one replaces once it is signed."""
     status: ConsentStatus = Field(default=ConsentStatus.DRAFT, sa_type=String(24))
     purposes: str = Field(default="", max_length=64)
     """Comma-separated: clinical_record, supervision, training."""
     revocation_disposition: str = Field(default="delete", max_length=16)
+    """`delete` or `preserve`."""
     retention_years: int | None = None
+    """The jurisdiction's years after the session, as the form states them."""
+    minor: bool = False
+    """The client was a minor when the form was made (a guardian signs)."""
+    retain_minor_until: date | None = None
+    """For a minor: the age of majority plus the jurisdiction's years."""
+    jurisdiction: str = Field(default="", max_length=2)
+    all_party: bool = False
+    """The jurisdiction requires every participant's consent to record."""
+    include_supervisors: bool = True
+    """The trainee's assigned supervisors (present and future) have access."""
+    access_ids: str = Field(default="", max_length=400)
+    """Comma-separated ids of further accounts named on the form."""
+    storage_location: str = Field(default="", max_length=300)
     verification_code: str = Field(default="", max_length=16)
     terms_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
-    """Access list, storage location and stated circumstances, encrypted."""
+    """The circumstances of preservation on revocation, sealed."""
+    printed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    verbal_on: date | None = None
+    verbal_by: int | None = Field(default=None, foreign_key="account.id")
     signed_on: date | None = None
+    signers: str = Field(default="", max_length=400)
+    """Comma-separated keys of the signature lines signed (`client`, ...)."""
+    signed_by: int | None = Field(default=None, foreign_key="account.id")
+    """Who recorded the signature."""
+    scan_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    scan_media_type: str = Field(default="", max_length=64)
     revoked_on: date | None = None
+    revocation_received: str = Field(default="", max_length=24)
+    """How the revocation arrived: in_person, phone, mail, email, other."""
+    revoked_by: int | None = Field(default=None, foreign_key="account.id")
+    """Who recorded the revocation."""
+    revocation_sealed: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConsentParticipant(SQLModel, table=True):
+    """Another client taking part in the sessions a consent covers."""
+
+    __tablename__ = "consent_participant"
+    __table_args__ = (
+        UniqueConstraint("consent_id", "client_id", name="uq_consent_participant"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    consent_id: int = Field(foreign_key="consent_form.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+
+
+class RecordingConsent(SQLModel, table=True):
+    """Each consent a recording was imported under: its client's and every
+    participant's. Revocation follows these rows."""
+
+    __tablename__ = "recording_consent"
+    __table_args__ = (
+        UniqueConstraint("recording_id", "client_id", name="uq_recording_client"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recording_id: int = Field(foreign_key="recording.id", index=True)
+    client_id: int = Field(foreign_key="client.id", index=True)
+    consent_id: int = Field(foreign_key="consent_form.id", index=True)
 
 
 class RecordingState(enum.StrEnum):
@@ -90,6 +157,8 @@ class Recording(SQLModel, table=True):
     size_bytes: int = 0
     destroy_after: date | None = None
     legal_hold: bool = False
+    shred_on_release: bool = False
+    """Revoked with `delete` while on legal hold: shred when the hold ends."""
     state: RecordingState = Field(default=RecordingState.ACTIVE, sa_type=String(16))
     age_header: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     blob_name: str = Field(default="", max_length=80)
@@ -125,6 +194,8 @@ class Grant(SQLModel, table=True):
     granted_by: int | None = Field(default=None, foreign_key="account.id")
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    purpose: str = Field(default="", max_length=24)
+    """For a share: the consented purpose it serves (`training` expires)."""
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
@@ -192,8 +263,11 @@ class RetentionRule(SQLModel, table=True):
     __tablename__ = "retention_rule"
 
     jurisdiction: str = Field(primary_key=True, max_length=2)
+    name: str = Field(default="", max_length=40)
     all_party_consent: bool = False
     adult_years: int
+    minor_years: int = 0
+    """Years to keep a minor's records after the age of majority."""
     minor_rule: str = Field(default="", max_length=200)
     age_of_majority: int = 18
     statute: str = Field(default="", max_length=400)
