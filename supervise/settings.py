@@ -63,6 +63,8 @@ class Settings:
 
     min_password_length: int = 12
     page_size: str = "letter"
+    """Paper for printed documents (consent forms, receipts, chart notes):
+    "letter" or "a4"."""
 
     blob_store: str = ""
     """Folder of encrypted recording payloads; empty means `blobs` in the home.
@@ -72,6 +74,10 @@ class Settings:
     """The keystore database (the retained half of every object's key);
     empty means `keystore/keystore.db` in the home. Back it up on its own
     schedule: a shred is final once older keystore backups have expired."""
+
+    storage_location: str = ""
+    """Where recordings are kept, as consent forms state it (system and
+    server); empty means `supervise on <this host's name>, encrypted`."""
 
     retention_years: int = 7
     """Years after the session date before a recording is destroyed, where the
@@ -105,6 +111,18 @@ class Settings:
         if self.keystore_file:
             return Path(self.keystore_file)
         return self.home / "keystore" / "keystore.db"
+
+    @property
+    def resolved_storage_location(self) -> str:
+        """The storage location consent forms name."""
+        if self.storage_location:
+            return self.storage_location
+        import socket
+
+        return (
+            f"the supervise system on the program's server {socket.gethostname()}, "
+            "encrypted at rest"
+        )
 
     @property
     def sqlite_path(self) -> Path | None:

@@ -20,6 +20,14 @@ def parse_iso_date(typed: str) -> date | None:
         return None
 
 
+def add_years(day: date, years: int) -> date:
+    """`day` plus whole years; 29 February becomes 28 February when needed."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def duration_text(seconds: float | None, *, unknown: str = "?") -> str:
     """A length as m:ss or h:mm:ss; `unknown` when the file did not say."""
     if seconds is None:

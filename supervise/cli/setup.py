@@ -24,6 +24,7 @@ from supervise.cli.tui import run_app
 from supervise.models import database
 from supervise.services import audit
 from supervise.services.context import open_program
+from supervise.services.rules import seed_rules
 from supervise.services.setup import DemoAccount, InitRequest, init_program, seed_demo
 from supervise.settings import Settings, load_settings
 
@@ -106,12 +107,19 @@ def migrate(args: argparse.Namespace, term: Terminal) -> int:
         engine.dispose()
     ctx = open_program(settings)
     try:
-        audit.record_alone(
-            ctx, audit.SYSTEM, "program.migrate", reason=f"{before}-{head}"
-        )
+        with database.session_scope(ctx.engine) as session:
+            audit.record(
+                session, ctx, audit.SYSTEM, "program.migrate", reason=f"{before}-{head}"
+            )
+            added = seed_rules(session)  # states a newer version ships
     finally:
         ctx.engine.dispose()
     term.say(f"migrated the database schema from revision {before} to {head}")
+    if added:
+        term.say(
+            f"added {added} default rows to the state table; "
+            "verify each with the program's counsel"
+        )
     return EXIT_OK
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import struct
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
@@ -99,3 +100,42 @@ def open_field(keys: ObjectKeys, field: str, sealed: bytes) -> bytes:
         return aead.decrypt(nonce, body, _aad(keys.kind, keys.uid, field))
     except InvalidTag:
         raise SealedFieldError("The sealed value did not open.") from None
+
+
+_CHUNK = 1024 * 1024 - 1024
+
+
+def seal_large(keys: ObjectKeys, field: str, value: bytes) -> bytes:
+    """Seal a value larger than one field allows, in 1 MiB chunks.
+
+    Each chunk is sealed as `<field>.<index>.<count>`, so a chunk that is
+    moved, dropped or reordered no longer opens.
+    """
+    chunks = [value[i : i + _CHUNK] for i in range(0, len(value), _CHUNK)] or [b""]
+    out = bytearray()
+    for index, chunk in enumerate(chunks):
+        sealed = seal_field(keys, f"{field}.{index}.{len(chunks)}", chunk)
+        out += struct.pack(">I", len(sealed)) + sealed
+    return bytes(out)
+
+
+def open_large(keys: ObjectKeys, field: str, sealed: bytes) -> bytes:
+    """Open what `seal_large` made.
+
+    Raises:
+        SealedFieldError: Altered, reordered, cut short or moved.
+    """
+    parts = []
+    at = 0
+    while at < len(sealed):
+        if at + 4 > len(sealed):
+            raise SealedFieldError("a sealed value is cut short")
+        (size,) = struct.unpack(">I", sealed[at : at + 4])
+        if at + 4 + size > len(sealed):
+            raise SealedFieldError("a sealed value is cut short")
+        parts.append(sealed[at + 4 : at + 4 + size])
+        at += 4 + size
+    return b"".join(
+        open_field(keys, f"{field}.{index}.{len(parts)}", part)
+        for index, part in enumerate(parts)
+    )

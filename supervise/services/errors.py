@@ -33,3 +33,8 @@ class AccountLocked(ServiceError):
 
 class AccountDisabled(ServiceError):
     """The account is disabled."""
+
+
+class NotConsented(PermissionDenied):
+    """No active consent covers what was asked; the message says what is
+    missing, and the refusal has been audited."""

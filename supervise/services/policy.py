@@ -92,7 +92,7 @@ RULES: dict[Action, tuple[Clause, ...]] = {
     Action.CLIENT_CREATE: (Clause(T, OWN),),
     Action.CLIENT_VIEW: (Clause(T, OWN), Clause(S, SUP)),
     Action.CONSENT_EDIT: (Clause(T, OWN),),
-    Action.CONSENT_VIEW: (Clause(T, OWN), Clause(S, SUP)),
+    Action.CONSENT_VIEW: (Clause(T, OWN), Clause(S, SUP), Clause(A)),
     Action.CONSENT_REVOKE: (Clause(T, OWN), Clause(A)),
     Action.RECORDING_IMPORT: (Clause(T, OWN),),
     Action.RECORDING_LIST: (Clause(T, OWN), Clause(S, SUP), Clause(A)),

@@ -17,7 +17,7 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -56,12 +56,12 @@ from supervise.models.clinical import (
     Grant,
     GrantVia,
     Recording,
+    RecordingConsent,
     RecordingState,
-    RetentionRule,
     StatedReason,
 )
 from supervise.models.database import session_scope
-from supervise.services import audit, vault
+from supervise.services import audit, consent_gate, vault
 from supervise.services.accounts import (
     UserSession,
     actor_for,
@@ -211,28 +211,6 @@ def check_reason(text: str) -> str:
     return reason
 
 
-def add_years(day: date, years: int) -> date:
-    """`day` plus whole years; 29 February becomes 28 February when needed."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def destroy_after_for(
-    session: Session, ctx: ProgramContext, client: Client, session_date: date
-) -> date:
-    """When a new recording is due for destruction.
-
-    The jurisdiction's retention rule gives the adult years; without a rule,
-    the `retention_years` setting. The minors' rule and consent-specific
-    periods arrive with consents (issue #4).
-    """
-    rule = session.get(RetentionRule, client.jurisdiction)
-    years = rule.adult_years if rule is not None else ctx.settings.retention_years
-    return add_years(session_date, years)
-
-
 def _load(session: Session, recording_id: int) -> Recording:
     recording = session.get(Recording, recording_id)
     if recording is None:
@@ -304,6 +282,7 @@ def import_recording(
     *,
     purpose: str = "supervision",
     session_date: date | None = None,
+    participants: Sequence[str] = (),
     progress: Progress | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> RecordingView:
@@ -316,14 +295,18 @@ def import_recording(
         case_code: The client's case code.
         purpose: One of `PURPOSES`.
         session_date: When the session took place; today by default.
+        participants: Case codes of the other clients in a couple, family or
+            group session; each must have consented too.
         progress: Called with (bytes done, bytes in all) after each chunk.
         should_cancel: Checked before each chunk; True cancels the import.
 
     Raises:
         InvalidInput: Not a regular readable file, not audio or video, or a
             bad purpose or date.
-        NotFound: No such client.
+        NotFound: No such client or participant.
         PermissionDenied: Not the client's trainee (audited).
+        NotConsented: No active consent covers the client, a participant or
+            the purpose (audited; the message says what is missing).
         ImportCancelled: Cancelled; nothing is left behind.
     """
     purpose = check_purpose(purpose)
@@ -333,9 +316,6 @@ def import_recording(
     with handle:
         with session_scope(ctx.engine) as session:
             client = find_client(session, case_code)
-            # TODO(#4): require an active consent covering this client,
-            # trainee and purpose; until then, the client must be the
-            # trainee's own.
             authorize(
                 session,
                 ctx,
@@ -345,10 +325,11 @@ def import_recording(
                 object_type="client",
                 object_id=client.id,
             )
-            client_id, jurisdiction_due = (
-                client.id,
-                destroy_after_for(session, ctx, client, day),
+            covered = consent_gate.covering_consents(
+                session, ctx, user, client, participants, purpose
             )
+            under = [(c.client.id, c.consent.id) for c in covered]
+            due = consent_gate.destroy_after(covered, day)
         uid = str(uuid.uuid4())
         keys = new_object_keys(ObjectKind.RECORDING, uid)
         file_key = FileKey.generate()
@@ -388,12 +369,12 @@ def import_recording(
                     keys,
                     header,
                     pending,
-                    client_id,
+                    under,
                     day,
                     purpose,
                     info,
                     length,
-                    jurisdiction_due,
+                    due,
                 )
             except BaseException:
                 if not pending.committed:
@@ -424,15 +405,22 @@ def _commit_import(
     keys: ObjectKeys,
     header: Header,
     pending: PendingBlob,
-    client_id: int | None,
+    under: list[tuple[int | None, int | None]],
     day: date,
     purpose: str,
     info: media.MediaInfo,
     length: int,
     destroy_after: date,
 ) -> RecordingView:
-    assert client_id is not None
+    """Store the row, its consents, grants and audit row in one transaction.
+
+    The consents are read again, locked, in this transaction: a revocation
+    that landed while the file was being encrypted stops the import.
+    """
     with session_scope(ctx.engine) as session:
+        consents = consent_gate.still_in_force(session, ctx, user, under)
+        client_id = under[0][0]
+        assert client_id is not None
         trainee = session.get(Account, user.account_id)
         assert trainee is not None
         recording = Recording(
@@ -449,10 +437,27 @@ def _commit_import(
             blob_name=pending.name,
             created_at=ctx.now(),
         )
+        recording.consent_id = under[0][1]
         session.add(recording)
         session.flush()
         assert recording.id is not None
-        vault.grant_initial(session, ctx, keys, recording.id, trainee)
+        for person_id, consent_id in under:
+            assert person_id is not None and consent_id is not None
+            session.add(
+                RecordingConsent(
+                    recording_id=recording.id,
+                    client_id=person_id,
+                    consent_id=consent_id,
+                )
+            )
+        vault.grant_initial(
+            session,
+            ctx,
+            keys,
+            recording.id,
+            trainee,
+            with_supervisors=all(c.include_supervisors for c in consents),
+        )
         audit.record(
             session,
             ctx,
@@ -725,7 +730,7 @@ def _stream(
         ) from None
 
 
-def _check_new_output(path: Path) -> Path:
+def check_new_output(path: Path) -> Path:
     """Refuse an output path that exists or has no folder, before any audit.
 
     Raises:
@@ -750,14 +755,14 @@ def _check_age_folder(folder: Path, recording_id: int) -> tuple[Path, Path]:
         folder / f"recording-{recording_id}.key",
     )
     for path in paths:
-        _check_new_output(path)
+        check_new_output(path)
     return paths
 
 
 @contextlib.contextmanager
-def _new_output(path: Path) -> Iterator[BinaryIO]:
+def new_output(path: Path) -> Iterator[BinaryIO]:
     """A private temporary file beside `path`, renamed to it on success only."""
-    path = _check_new_output(path)
+    path = check_new_output(path)
     temp = path.parent / f".{path.name}.{uuid.uuid4().hex[:8]}.part"
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -806,7 +811,7 @@ def export_recording(
     """
     reason = "stream" if not isinstance(out, Path) else "file"
     if isinstance(out, Path):
-        _check_new_output(out)
+        check_new_output(out)
     opened = _open(
         ctx,
         user.who,
@@ -827,7 +832,7 @@ def _write_out(
     should_cancel: CancelCheck | None,
 ) -> int:
     if isinstance(out, Path):
-        with _new_output(out) as handle:
+        with new_output(out) as handle:
             return _stream(ctx, who, opened, handle, progress, should_cancel)
     return _stream(ctx, who, opened, out, progress, should_cancel)
 
@@ -858,12 +863,12 @@ def export_age(
 
 def _write_age(ctx: ProgramContext, opened: _Opened, folder: Path) -> ExportedAge:
     age_path, key_path = _check_age_folder(folder, opened.recording_id)
-    with _new_output(age_path) as out, ctx.blobs.open(opened.blob_name) as blob:
+    with new_output(age_path) as out, ctx.blobs.open(opened.blob_name) as blob:
         out.write(opened.header)
         while chunk := blob.read(1024 * 1024):
             out.write(chunk)
     identity = opened.keys.identity.secret_string()
-    with _new_output(key_path) as out:
+    with new_output(key_path) as out:
         out.write(
             f"# supervise recording {opened.recording_id}: opens this recording only\n"
             f"{identity}\n".encode("ascii")
@@ -912,18 +917,38 @@ def _owned(
 
 
 def share(
-    ctx: ProgramContext, user: UserSession, recording_id: int, username: str
+    ctx: ProgramContext,
+    user: UserSession,
+    recording_id: int,
+    username: str,
+    *,
+    purpose: str = "supervision",
+    until: date | None = None,
 ) -> RecordingView:
-    """Give one more account access to a recording (its owner only).
+    """Give one more account access to a recording (its owner only), for a
+    purpose the consents list, to a person they name.
+
+    Args:
+        ctx: The program.
+        user: The recording's trainee.
+        recording_id: The recording.
+        username: Who gains access.
+        purpose: What for (`training` needs the consent to say so).
+        until: The last day of access; required for training.
 
     Raises:
         NotFound, PermissionDenied (audited), Conflict (already shared),
-        InvalidInput (not a supervisor or trainee, or oneself),
-        vault.ObjectGone, vault.KeyTampered.
+        InvalidInput (not a supervisor or trainee, oneself, bad date),
+        NotConsented (audited), vault.ObjectGone, vault.KeyTampered.
     """
+    purpose = check_purpose(purpose)
     with session_scope(ctx.engine) as session:
         recording = _owned(session, ctx, user, recording_id)
         grantee = _grantee(session, username, recording.trainee_id)
+        assert grantee.id is not None
+        expires = consent_gate.check_share(
+            session, ctx, user, recording_id, grantee.id, purpose, until
+        )
         target = _target(recording, Action.RECORDING_SHARE)
         if vault.live_grant_for(session, ctx, target, grantee.id or 0) is not None:
             raise Conflict(
@@ -944,6 +969,8 @@ def share(
             GrantVia.SHARE,
             user.account_id,
             ctx.now(),
+            expires_at=expires,
+            purpose=purpose,
         )
         audit.record(
             session,
@@ -1094,6 +1121,9 @@ def set_legal_hold(
 ) -> RecordingView:
     """Place or release a legal hold (admins), with the stated reason kept.
 
+    Releasing the hold on a recording whose consent was revoked with `delete`
+    shreds it at once.
+
     Raises:
         NotFound, PermissionDenied (audited), InvalidInput (reason),
         Conflict (already so, or shredded).
@@ -1130,7 +1160,12 @@ def set_legal_hold(
             reason=code,
         )
         session.commit()
-        return _view(session, ctx, recording, can_open=False)
+        due = not hold and recording.shred_on_release
+        if not due:
+            return _view(session, ctx, recording, can_open=False)
+    run_shred(ctx, user.who, recording_id, reason="consent-revoked")
+    with session_scope(ctx.engine) as session:
+        return _view(session, ctx, _load(session, recording_id), can_open=False)
 
 
 def shred(ctx: ProgramContext, user: UserSession, recording_id: int) -> RecordingView:
@@ -1148,12 +1183,12 @@ def shred(ctx: ProgramContext, user: UserSession, recording_id: int) -> Recordin
             object_type="recording",
             object_id=recording_id,
         )
-    _shred(ctx, user.who, recording_id, reason="by-admin")
+    run_shred(ctx, user.who, recording_id, reason="by-admin")
     with session_scope(ctx.engine) as session:
         return _view(session, ctx, _load(session, recording_id), can_open=False)
 
 
-def _shred(
+def run_shred(
     ctx: ProgramContext, who: audit.Who, recording_id: int, *, reason: str
 ) -> bool:
     """Run (or resume) a shred; return False if it was already complete.
@@ -1233,7 +1268,8 @@ class PurgeItem:
     case_code: str
     destroy_after: date | None
     step: str
-    """`shred` (past its date), `resume` (an interrupted shred) or `held`."""
+    """`shred` (past its date), `revoked` (consent revoked, hold released),
+    `resume` (an interrupted shred) or `held`."""
 
     def as_json(self) -> dict[str, object]:
         """The item as JSON-ready data."""
@@ -1245,6 +1281,13 @@ class PurgeItem:
             else None,
             "step": self.step,
         }
+
+
+_PURGE_REASONS = {
+    "shred": "retention",
+    "revoked": "consent-revoked",
+    "resume": "resumed",
+}
 
 
 @dataclass(frozen=True)
@@ -1283,6 +1326,10 @@ def purge(
                     col(Recording.state) == RecordingState.SHREDDING,
                     and_(
                         col(Recording.state) == RecordingState.ACTIVE,
+                        col(Recording.shred_on_release),
+                    ),
+                    and_(
+                        col(Recording.state) == RecordingState.ACTIVE,
                         col(Recording.destroy_after).is_not(None),
                         col(Recording.destroy_after) < today,
                     ),
@@ -1296,6 +1343,8 @@ def purge(
             client = session.get(Client, recording.client_id)
             if recording.state == RecordingState.SHREDDING:
                 step = "resume"
+            elif recording.shred_on_release and not recording.legal_hold:
+                step = "revoked"
             else:
                 step = "held" if recording.legal_hold else "shred"
             items.append(
@@ -1331,11 +1380,11 @@ def purge(
     if not dry_run:
         for item in items:
             if item.step != "held":
-                _shred(
+                run_shred(
                     ctx,
                     who,
                     item.id,
-                    reason="retention" if item.step == "shred" else "resumed",
+                    reason=_PURGE_REASONS[item.step],
                 )
     return PurgeReport(dry_run, tuple(items), len(expired))
 
@@ -1369,7 +1418,7 @@ def break_glass(
     if age_folder is not None:
         _check_age_folder(age_folder, recording_id)
     elif isinstance(out, Path):
-        _check_new_output(out)
+        check_new_output(out)
     with session_scope(ctx.engine) as session:
         authorize(
             session,

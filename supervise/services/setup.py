@@ -38,6 +38,7 @@ from supervise.services.accounts import (
 )
 from supervise.services.context import Clock, ProgramContext, prepare_home
 from supervise.services.errors import Conflict, InvalidInput, ServiceError
+from supervise.services.rules import seed_rules
 from supervise.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ def _first_rows(
         )
         session.add(program)
         audit.create_head(session, ctx)
+        seed_rules(session)
         session.flush()
         audit.record(
             session,
@@ -298,40 +300,110 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
                 object_id=pair.id,
             )
     _seed_clinical(ctx, ids)
-    # TODO(#4): consents for the sample clients.
     return DemoProgram(ctx, list(DEMO_ACCOUNTS))
 
 
 DEMO_CLIENTS = (
-    # trainee, case code, name, date of birth, guardian
-    ("tara", "C-1001", "Maya Fenwick", date(1991, 5, 14), ""),
-    ("tara", "C-1002", "Jordan Ellery", date(2011, 9, 2), "Pat Ellery"),
-    ("theo", "C-2001", "Ruth Abernathy", date(1978, 1, 30), ""),
-    ("tomas", "C-3001", "Luis Ocampo", date(1986, 11, 8), ""),
+    # trainee, case code, name, date of birth, guardian, jurisdiction
+    ("tara", "C-1001", "Maya Fenwick", date(1991, 5, 14), "", ""),
+    ("tara", "C-1002", "Jordan Ellery", date(2011, 9, 2), "Pat Ellery", ""),
+    ("tara", "C-1003", "Noor Haddad", date(1988, 3, 21), "", ""),
+    ("tara", "C-1004", "Élise Haddad", date(1990, 7, 9), "", ""),
+    ("theo", "C-2001", "Ruth Abernathy", date(1978, 1, 30), "", ""),
+    ("theo", "C-2002", "Nguyễn Thị Hồng", date(1995, 12, 2), "", "NY"),
+    ("tomas", "C-3001", "Luis Ocampo", date(1986, 11, 8), "", ""),
+    ("tomas", "C-3002", "Zoë Ångström", date(2000, 2, 29), "", "IL"),
 )
 """Fictional sample clients; the names exist only in sealed form."""
 
+ALL_PURPOSES = ("clinical_record", "supervision", "training")
+SUPERVISION = ("clinical_record", "supervision")
+
 
 def _seed_clinical(ctx: ProgramContext, ids: dict[str, int]) -> None:
-    """Sample clients for the trainees and one recording of tara's."""
-    from supervise.services import clients, recordings
+    """Sample clients with consents in every state, and recordings.
 
-    trainees = {
-        name: UserSession(ids[name], name, frozenset({Role.TRAINEE}), False)
+    tara: C-1001 active (a recording), C-1002 a minor awaiting the guardian's
+    signature (verbal consent logged), C-1003 and C-1004 a couple, both
+    active (a couple session). theo: C-2001 amended (v1 expired, v2 active
+    with training), C-2002 a New York draft. tomas: C-3001 revoked, C-3002 an
+    Illinois client, active with preservation on revocation.
+    """
+    from supervise.services import accounts, clients
+
+    users = {
+        name: accounts.login(ctx, name, _demo_password(name))
         for name in ("tara", "theo", "tomas")
     }
-    for trainee, code, name, born, guardian in DEMO_CLIENTS:
+    for trainee, code, name, born, guardian, state in DEMO_CLIENTS:
         identity = clients.ClientIdentity(name, born, guardian, "")
-        clients.add_client(ctx, trainees[trainee], code, identity)
+        clients.add_client(ctx, users[trainee], code, identity, state)
+    _seed_consents(ctx, users)
+    for user in users.values():
+        accounts.logoff(ctx, user)
+
+
+def _demo_password(username: str) -> str:
+    return next(a.password for a in DEMO_ACCOUNTS if a.username == username)
+
+
+def _signed(
+    ctx: ProgramContext,
+    user: UserSession,
+    code: str,
+    terms: object,
+    on: date,
+) -> int:
+    """Draft, print and sign a consent with every line; return its id."""
+    from supervise.services import consents
+
+    assert isinstance(terms, consents.ConsentTerms)
+    view = consents.new_consent(ctx, user, code, terms)
+    consents.mark_printed(ctx, user, view.id)
+    keys = [line.key for line in view.lines]
+    consents.sign(ctx, user, view.id, on=on, lines=keys)
+    return view.id
+
+
+def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> None:
+    from supervise.services import consents, recordings, revocation
+
+    terms = consents.ConsentTerms
+    today = ctx.now().date()
+    tara, theo, tomas = users["tara"], users["theo"], users["tomas"]
+    _signed(ctx, tara, "C-1001", terms(ALL_PURPOSES), today)
+    minor = consents.new_consent(ctx, tara, "C-1002", terms(SUPERVISION))
+    consents.mark_printed(ctx, tara, minor.id)
+    consents.record_verbal(ctx, tara, minor.id, today)
+    _signed(ctx, tara, "C-1004", terms(SUPERVISION), today)
+    _signed(ctx, tara, "C-1003", terms(SUPERVISION, participants=("C-1004",)), today)
+    _signed(ctx, theo, "C-2001", terms(SUPERVISION), today)
+    _signed(ctx, theo, "C-2001", terms(ALL_PURPOSES), today)
+    consents.new_consent(ctx, theo, "C-2002", terms(SUPERVISION))
+    revoked = _signed(ctx, tomas, "C-3001", terms(SUPERVISION), today)
+    revocation.revoke(ctx, tomas, revoked, on=today, received="in_person")
+    preserve = terms(
+        SUPERVISION,
+        disposition="preserve",
+        circumstances="Kept for the clinical record only, until the retention date.",
+    )
+    _signed(ctx, tomas, "C-3002", preserve, today)
     sample = ctx.settings.home / f".demo-tone-{os.getpid()}.wav"
     try:
         write_demo_tone(sample)
         recordings.import_recording(
+            ctx, tara, sample, "C-1001", session_date=today - timedelta(days=3)
+        )
+        recordings.import_recording(
             ctx,
-            trainees["tara"],
+            tara,
             sample,
-            "C-1001",
-            session_date=ctx.now().date() - timedelta(days=3),
+            "C-1003",
+            session_date=today - timedelta(days=2),
+            participants=("C-1004",),
+        )
+        recordings.import_recording(
+            ctx, tomas, sample, "C-3002", session_date=today - timedelta(days=1)
         )
     finally:
         sample.unlink(missing_ok=True)

@@ -118,6 +118,9 @@ def add_grant(
     via: GrantVia,
     granted_by: int | None,
     granted_at: datetime | None = None,
+    *,
+    expires_at: datetime | None = None,
+    purpose: str = "",
 ) -> Grant:
     """Seal `S_grant` to one grantee (or the escrow key) and add its row."""
     row = Grant(
@@ -127,6 +130,8 @@ def add_grant(
         via=via,
         wrapped_secret=grant_to(keys, public_raw, grantee),
         granted_by=granted_by,
+        expires_at=expires_at,
+        purpose=purpose,
     )
     if granted_at is not None:
         row.granted_at = granted_at
@@ -140,13 +145,17 @@ def grant_initial(
     keys: ObjectKeys,
     object_id: int,
     owner: Account,
+    *,
+    with_supervisors: bool = True,
 ) -> list[Grant]:
-    """The grants every new object gets: its owner, their supervisors, escrow."""
+    """The grants every new object gets: its owner, their supervisors (unless
+    the consent leaves them out), escrow."""
     assert owner.id is not None
     grantees: list[tuple[bytes, Grantee, GrantVia]] = [
         (owner.public_key, owner.id, GrantVia.OWNER)
     ]
-    for supervisor in supervisors_of(session, ctx, owner.id):
+    supervisors = supervisors_of(session, ctx, owner.id) if with_supervisors else []
+    for supervisor in supervisors:
         assert supervisor.id is not None
         grantees.append((supervisor.public_key, supervisor.id, GrantVia.SUPERVISOR))
     escrow = program_row(session).escrow_public_key

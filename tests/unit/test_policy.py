@@ -34,7 +34,7 @@ EXPECTED: dict[str, set[str]] = {
     "client.create": {"trainee:own"},
     "client.view": {"trainee:own", "supervisor:assigned"},
     "consent.edit": {"trainee:own"},
-    "consent.view": {"trainee:own", "supervisor:assigned"},
+    "consent.view": {"trainee:own", "supervisor:assigned", "admin"},
     "consent.revoke": {"trainee:own", "admin"},
     "recording.import": {"trainee:own"},
     "recording.list": {"trainee:own", "supervisor:assigned", "admin"},

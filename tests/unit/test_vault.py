@@ -24,6 +24,7 @@ from supervise.services.accounts import UserSession
 from supervise.services.errors import Conflict, InvalidInput, PermissionDenied
 from supervise.services.vault import KeyTampered, ObjectGone
 from tests.conftest import Demo
+from tests.consent_helpers import naming
 
 MEDIA = Path(__file__).resolve().parent.parent / "data" / "media"
 
@@ -302,6 +303,7 @@ def test_share_opens_to_the_grantee_and_unshare_refuses_them_again(
     source, original = big_wav
     tara, recording_id = imported(program, source)
     theo = program.login("theo")
+    naming(program, tara, "C-1001", "theo")
     recordings.share(program.ctx, tara, recording_id, "theo")
     assert export_bytes(program, theo, recording_id) == original
     with pytest.raises(Conflict):
@@ -325,6 +327,7 @@ def test_after_a_hard_revoke_a_restored_old_grant_opens_nothing(
 ) -> None:
     source, original = big_wav
     tara, recording_id = imported(program, source)
+    naming(program, tara, "C-1001", "theo")
     recordings.share(program.ctx, tara, recording_id, "theo")
     (old,) = grants(program, recording_id, "share")
     old_blob = blob_path(program, recording_id).read_bytes()

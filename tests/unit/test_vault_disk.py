@@ -24,6 +24,7 @@ from supervise.models.clinical import Recording
 from supervise.services import clients, recordings
 from supervise.services.context import open_program
 from tests.conftest import Demo
+from tests.consent_helpers import naming
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,6 +60,7 @@ def test_no_file_in_the_home_holds_a_clients_name_or_recording_content(
         out.setsampwidth(2)
         out.setframerate(8000)
         out.writeframes(marker * 5000)
+    naming(program, tara, "C-9001", "theo")
     view = recordings.import_recording(program.ctx, tara, source, "C-9001")
     # Use it the way people do: lists with names, exports, shares, a re-key.
     sam = program.login("sam")
