@@ -132,6 +132,7 @@ def build_parser() -> Parser:
     _add_pairs(commands)
     _add_audit(commands)
     _add_clients(commands)
+    _add_consents(commands)
     _add_recordings(commands)
     _add_purge(commands)
     return parser
@@ -394,6 +395,208 @@ def _add_clients(commands: Any) -> None:
     )
 
 
+def _consent_id(parser: Parser) -> None:
+    parser.add_argument("consent_id", type=int, metavar="ID", help="the form's id")
+
+
+def _consent_reference(parser: Parser) -> None:
+    parser.add_argument(
+        "reference",
+        metavar="ID|CODE",
+        help="the form's id, or the check code printed on it (like K7QD-3MXA)",
+    )
+
+
+def _day_option(parser: Parser, what: str) -> None:
+    parser.add_argument(
+        "--on",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help=f"the day {what} (default: today)",
+    )
+
+
+def _consent_terms(parser: Parser, *, new: bool) -> None:
+    """The options of `consent new` and `consent edit` (edit keeps what is
+    not given)."""
+    replaces = "" if new else " (replaces the form's list)"
+    parser.add_argument(
+        "--purpose",
+        action="append",
+        required=new,
+        metavar="PURPOSE",
+        help=f"clinical_record, supervision or training; repeat for several{replaces}",
+    )
+    parser.add_argument(
+        "--disposition",
+        metavar="WHAT",
+        help="on revocation the recordings are deleted"
+        + (" (the default)" if new else "")
+        + " or preserved: delete or preserve",
+    )
+    parser.add_argument(
+        "--circumstances",
+        metavar="TEXT",
+        help="with preserve: when the recordings are kept (10 to 500 characters)",
+    )
+    parser.add_argument(
+        "--circumstances-stdin",
+        action="store_true",
+        help="read the circumstances from standard input instead",
+    )
+    parser.add_argument(
+        "--supervisors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="whether the trainee's assigned supervisors have access"
+        + (
+            " (default: they do; required when supervision is a purpose)" if new else ""
+        ),
+    )
+    parser.add_argument(
+        "--access",
+        action="append",
+        metavar="USERNAME",
+        help=f"one more supervisor or trainee named on the form; repeat{replaces}",
+    )
+    parser.add_argument(
+        "--participant",
+        action="append",
+        metavar="CASE",
+        help="another client of yours in the sessions (couple, family, group); "
+        f"repeat{replaces}",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead")
+
+
+def _add_consents(commands: Any) -> None:
+    consents = _group(commands, "consent", "consent forms: make, print, sign, revoke")
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+    terms_epilog = (
+        "The circumstances are sealed with the client's identity; given as an "
+        "option they stay in your shell's history, so on a shared server use "
+        "--circumstances-stdin, which reads them from standard input (after the "
+        f"password line when --password-stdin is given). {epilog}"
+    )
+
+    def consent(name: str, summary: str, *parents: Parser, notes: str = "") -> Parser:
+        text = f"{notes} {epilog}" if notes else epilog
+        return _command(
+            consents,
+            name,
+            summary,
+            f"consents:consent_{name}",
+            ACTOR,
+            *parents,
+            epilog=text,
+        )
+
+    new = _command(
+        consents,
+        "new",
+        "draft a consent for a client of yours (a new version if one is in force)",
+        "consents:consent_new",
+        ACTOR,
+        epilog=terms_epilog,
+    )
+    new.add_argument(
+        "--client", required=True, metavar="CASE", help="the client's case code"
+    )
+    _consent_terms(new, new=True)
+    edit = _command(
+        consents,
+        "edit",
+        "change an unsigned consent's terms (a printed one goes back to draft)",
+        "consents:consent_edit",
+        ACTOR,
+        epilog="Options not given keep the form's value; the circumstances, "
+        f"which are sealed, must be given again to keep preserve. {terms_epilog}",
+    )
+    _consent_id(edit)
+    _consent_terms(edit, new=False)
+    listing = consent("list", "list the consents you may see", JSON)
+    listing.add_argument("--client", default="", metavar="CASE", help="one client's")
+    show = consent(
+        "show",
+        "one consent: its terms, signature lines and state",
+        notes="The signature lines' keys are what `consent sign --signer` takes.",
+    )
+    _consent_reference(show)
+    show.add_argument("--json", action="store_true", help="print JSON instead")
+    verbal = consent(
+        "verbal",
+        "log the client's verbal consent (a signature is still needed)",
+    )
+    _consent_id(verbal)
+    _day_option(verbal, "the client consented aloud")
+    verbal.add_argument("--json", action="store_true", help="print JSON instead")
+    sign = consent(
+        "sign",
+        "record the signed paper form: the consent comes into force",
+        notes="Print the form first (consent pdf); every required line must be "
+        "signed. `consent show ID` lists the lines' keys.",
+    )
+    _consent_id(sign)
+    sign.add_argument(
+        "--signer",
+        action="append",
+        required=True,
+        metavar="KEY",
+        help="a signed line: client, guardian, trainee, supervisor or "
+        "participant:CASE; repeat for each",
+    )
+    _day_option(sign, "written on the signed form")
+    sign.add_argument(
+        "--scan",
+        metavar="FILE",
+        help="a scan of the signed pages (PDF, PNG, JPEG or TIFF), stored sealed",
+    )
+    sign.add_argument("--json", action="store_true", help="print JSON instead")
+    revoke = consent(
+        "revoke",
+        "record a client's revocation and apply the form's disposition",
+        notes="With delete, every recording under the consent is shredded (one "
+        "on legal hold when the hold is released); with preserve, every share "
+        "is withdrawn. Print the client's receipt with consent pdf --kind receipt.",
+    )
+    _consent_id(revoke)
+    revoke.add_argument(
+        "--received",
+        required=True,
+        metavar="HOW",
+        help="in-person, phone, mail, email or other",
+    )
+    _day_option(revoke, "the revocation was received")
+    revoke.add_argument(
+        "--notes-stdin",
+        action="store_true",
+        help="read notes about it from standard input (stored sealed)",
+    )
+    revoke.add_argument("--json", action="store_true", help="print JSON instead")
+    pdf = consent(
+        "pdf",
+        "write one of a consent's documents as a PDF",
+        notes="Printing a draft form moves it to awaiting signature: that paper "
+        "is the one to have signed.",
+    )
+    _consent_reference(pdf)
+    pdf.add_argument("-o", "--output", required=True, metavar="FILE", help="a new file")
+    pdf.add_argument(
+        "--kind",
+        default="form",
+        metavar="KIND",
+        help="form (default), script, chart, receipt or request",
+    )
+    script = consent("script", "print the verbal consent script to read aloud")
+    _consent_reference(script)
+    scan = consent("scan", "write out the scan of a signed form (audited)")
+    _consent_id(scan)
+    scan.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="a new file"
+    )
+
+
 def _recording_id(parser: Parser) -> None:
     parser.add_argument("recording_id", type=int, metavar="ID", help="recording id")
 
@@ -451,6 +654,14 @@ def _add_recordings(commands: Any) -> None:
         help="supervision (default), clinical_record or training",
     )
     imported.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        metavar="CASE",
+        help="another client in the session (couple, family, group); each must "
+        "have consented too; repeat for each",
+    )
+    imported.add_argument(
         "--date",
         type=_iso_date,
         default=None,
@@ -470,7 +681,7 @@ def _add_recordings(commands: Any) -> None:
     _recording_id(export)
     _destination(export)
     for name, summary in (
-        ("share", "let one more supervisor or trainee open your recording"),
+        ("share", "let one more person the consent names open your recording"),
         ("unshare", "take back a share"),
     ):
         sharing = recording(name, summary)
@@ -478,6 +689,8 @@ def _add_recordings(commands: Any) -> None:
         sharing.add_argument(
             "--with", dest="grantee", required=True, metavar="USERNAME"
         )
+        if name == "share":
+            _share_terms(sharing)
         if name == "unshare":
             sharing.add_argument(
                 "--hard",
@@ -507,6 +720,23 @@ def _add_recordings(commands: Any) -> None:
     )
     _reason(glass)
     _destination(glass)
+
+
+def _share_terms(parser: Parser) -> None:
+    parser.add_argument(
+        "--purpose",
+        default="supervision",
+        metavar="PURPOSE",
+        help="supervision (default), training or clinical_record; the consent "
+        "must list it and name the person",
+    )
+    parser.add_argument(
+        "--until",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the last day of access (required for training)",
+    )
 
 
 def _add_purge(commands: Any) -> None:

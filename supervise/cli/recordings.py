@@ -234,6 +234,7 @@ def _import(
                 args.client,
                 purpose=args.purpose,
                 session_date=args.date,
+                participants=args.participant,
                 progress=progress,
                 should_cancel=cancel,
             )
@@ -342,10 +343,21 @@ def _export(
 
 
 def recording_share(args: argparse.Namespace, term: Terminal) -> int:
-    """Let one more supervisor or trainee open the caller's recording."""
+    """Let one more person the consent names open the caller's recording."""
     with acting(args, term) as (ctx, user):
-        recordings.share(ctx, user, args.recording_id, args.grantee)
-    term.say(f"recording {args.recording_id} is now open to {args.grantee.strip()}")
+        recordings.share(
+            ctx,
+            user,
+            args.recording_id,
+            args.grantee,
+            purpose=args.purpose,
+            until=args.until,
+        )
+    until = f" until {args.until.isoformat()}" if args.until else ""
+    term.say(
+        f"recording {args.recording_id} is now open to {args.grantee.strip()} "
+        f"for {args.purpose.strip().replace('_', ' ')}{until}"
+    )
     return EXIT_OK
 
 

@@ -270,24 +270,34 @@ class SignatureBlock(Flowable):
     """One signer: what the line is for, their printed name, then the lines.
 
     Drawn straight onto the canvas as one block that is never split across
-    pages. A form has up to a dozen of these, and drawing them directly costs
-    a fraction of two paragraphs each. A name too wide for the line is set
-    smaller rather than cut: it is the name the person signs under.
+    pages: a form has up to a dozen of these, and drawing the two lines of
+    text directly costs a fraction of two paragraphs each. A name too long
+    for one line is set as a paragraph instead, so it is printed whole: it
+    is the name the person signs under.
     """
 
     SPACE_BEFORE = 8.0
-    SMALLEST = 6.0
+    PREFIX = "Printed name: "
 
     def __init__(self, label: str, name: str) -> None:
         super().__init__()
         self.label = printable(label)
         self.name = printable(name)
         self.row = signature_row()
+        self.long_name: Paragraph | None = None
+        self.name_height = 0.0
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        """Two lines of text above the signature row."""
+        """The label, the name (one line or more), then the signature row."""
+        body = styles().body
         _, row = self.row.wrap(availWidth, availHeight)
-        self.width, self.height = availWidth, 2 * styles().body.leading + row
+        line = self.PREFIX + self.name
+        self.long_name, self.name_height = None, body.leading
+        if stringWidth(line, body.fontName, body.fontSize) > availWidth:
+            self.long_name = Paragraph(literal(line), body)
+            self.name_height = self.long_name.wrap(availWidth, availHeight)[1]
+        self.width = availWidth
+        self.height = body.leading + self.name_height + row
         return self.width, self.height
 
     def getSpaceBefore(self) -> float:
@@ -299,25 +309,16 @@ class SignatureBlock(Flowable):
         canvas, body = self.canv, styles().body
         regular, bold = ensure_fonts()
         size, leading = body.fontSize, body.leading
-        first = self.height - size
         canvas.setFont(bold, size)
-        canvas.drawString(0, first, fit(self.label, bold, size, self.width))
-        prefix = "Printed name: "
-        canvas.setFont(regular, size)
-        canvas.drawString(0, first - leading, prefix)
-        start = stringWidth(prefix, regular, size)
-        room = self.width - start
-        name_size = max(self.SMALLEST, fitting_size(self.name, regular, size, room))
-        canvas.setFont(regular, name_size)
-        name = fit(self.name, regular, name_size, room)
-        canvas.drawString(start, first - leading, name)
+        label = fit(self.label, bold, size, self.width)
+        canvas.drawString(0, self.height - size, label)
+        name_top = self.height - leading
+        if self.long_name is None:
+            canvas.setFont(regular, size)
+            canvas.drawString(0, name_top - size, self.PREFIX + self.name)
+        else:
+            self.long_name.drawOn(canvas, 0, name_top - self.name_height)
         self.row.drawOn(canvas, 0, 0)
-
-
-def fitting_size(text: str, font: str, size: float, room: float) -> float:
-    """`size`, or the smaller size at which `text` is `room` wide."""
-    width = stringWidth(text, font, size)
-    return size if width <= room else size * room / width
 
 
 # --- pages -------------------------------------------------------------------

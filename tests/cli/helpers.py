@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import io
+import json
 import os
 import pty
 import select
@@ -59,6 +60,31 @@ def as_user(
         "--password-stdin",
         stdin=secret + "\n",
     )
+
+
+def consent_in_force(home: Path, trainee: str, case_code: str, *terms: str) -> int:
+    """Draft, print and sign a consent through the command line; its id.
+
+    Every required signature line is signed; `terms` are `consent new` options
+    (a `--purpose` at least). The printed form is left beside the home.
+    """
+    made = as_user(
+        home, trainee, "consent", "new", "--client", case_code, *terms, "--json"
+    )
+    assert made.code == 0, made.err
+    view = json.loads(made.out)
+    form = home.parent / f"form-{view['id']}.pdf"
+    printed = as_user(home, trainee, "consent", "pdf", str(view["id"]), "-o", form)
+    assert printed.code == 0, printed.err
+    signers = [
+        arg
+        for line in view["signature_lines"]
+        if line["required"]
+        for arg in ("--signer", line["key"])
+    ]
+    signed = as_user(home, trainee, "consent", "sign", str(view["id"]), *signers)
+    assert signed.code == 0, signed.err
+    return int(view["id"])
 
 
 def script(*argv: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:

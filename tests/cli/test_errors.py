@@ -28,6 +28,12 @@ COMMANDS = [
     ["audit"],
     ["audit", "verify"],
     ["audit", "export"],
+    ["consent"],
+    *(
+        ["consent", name]
+        for name in ("new", "edit", "list", "show", "verbal", "sign", "revoke")
+    ),
+    *(["consent", name] for name in ("pdf", "script", "scan")),
 ]
 
 

@@ -10,6 +10,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from tests.cli.helpers import (
     as_user,
     assert_one_error_line,
     cli,
+    consent_in_force,
     sql,
 )
 
@@ -32,6 +34,11 @@ TONE = Path(__file__).parents[1] / "data" / "media" / "tone.wav"
 SESSION_DAY = "2025-01-15"
 DEMO_RECORDING = 1
 """tara's sample recording of C-1001, made by the demo."""
+ALL_PURPOSES = [
+    arg
+    for p in ("clinical_record", "supervision", "training")
+    for arg in ("--purpose", p)
+]
 
 
 def _import(home: Path, trainee: str = "tara", client: str = "C-1001") -> Result:
@@ -119,9 +126,10 @@ def test_an_import_is_listed_to_those_who_may_see_it(home: Path) -> None:
 def test_the_list_table_shows_lengths_and_sizes(sqlite_home: Path) -> None:
     done = as_user(sqlite_home, "tara", "recording", "list")
     assert done.code == 0, done.err
-    header, row = done.out.splitlines()
+    header, *rows = done.out.splitlines()
     assert header.split()[:5] == ["ID", "CLIENT", "TRAINEE", "SESSION", "MEDIA"]
-    assert row.split()[:2] == [str(DEMO_RECORDING), "C-1001"]
+    (row,) = (row for row in rows if row.split()[0] == str(DEMO_RECORDING))
+    assert row.split()[1] == "C-1001"
     assert "0:06" in row and "96.0 KB" in row and row.endswith("active  yes")
 
 
@@ -283,14 +291,42 @@ def test_an_age_export_opens_with_the_age_command(
 # --- sharing, holds, shredding, break glass -------------------------------------------
 
 
+def _share(home: Path, *flags: str) -> Result:
+    return as_user(home, "tara", "recording", "share", "1", "--with", "theo", *flags)
+
+
+def test_a_share_needs_the_consent_to_name_the_person(sqlite_home: Path) -> None:
+    before = sql(sqlite_home, 'SELECT COUNT(*) FROM "grant"')
+    refused = _share(sqlite_home)
+    assert refused.code == 3
+    assert_one_error_line(
+        refused.err,
+        "the recording cannot be shared: C-1001's consent (form 1) does not "
+        "name that person",
+    )
+    assert sql(sqlite_home, 'SELECT COUNT(*) FROM "grant"') == before
+
+
+def test_a_share_for_training_needs_an_end_date(sqlite_home: Path) -> None:
+    consent_in_force(sqlite_home, "tara", "C-1001", *ALL_PURPOSES, "--access", "theo")
+    undated = _share(sqlite_home, "--purpose", "training")
+    assert undated.code == 1
+    assert_one_error_line(undated.err, "a share for training needs an end date")
+    until = (datetime.now(UTC).date() + timedelta(days=30)).isoformat()
+    dated = _share(sqlite_home, "--purpose", "training", "--until", until)
+    assert dated.code == 0, dated.err
+    assert dated.out == f"recording 1 is now open to theo for training until {until}\n"
+
+
 def test_a_share_opens_the_recording_until_it_is_taken_back(
     sqlite_home: Path, tmp_path: Path
 ) -> None:
     refused = _export(sqlite_home, "theo", DEMO_RECORDING, tmp_path / "a.wav")
     assert refused.code == 3
-    shared = as_user(sqlite_home, "tara", "recording", "share", "1", "--with", "theo")
+    consent_in_force(sqlite_home, "tara", "C-1001", *ALL_PURPOSES, "--access", "theo")
+    shared = _share(sqlite_home)
     assert shared.code == 0, shared.err
-    assert shared.out == "recording 1 is now open to theo\n"
+    assert shared.out == "recording 1 is now open to theo for supervision\n"
     assert _export(sqlite_home, "theo", DEMO_RECORDING, tmp_path / "b.wav").code == 0
     assert (tmp_path / "b.wav").stat().st_size > 0
 
