@@ -74,6 +74,24 @@ def attempt(node: Widget | App[Any], call: Callable[[], T]) -> T | None:
 UNEXPECTED = "Something went wrong; the details are in the program's log."
 
 
+def outcome(call: Callable[[], T]) -> tuple[T | None, str]:
+    """Run a service call (in a worker); say why not instead of raising.
+
+    Returns:
+        (the result, "") or (None, a message for people: the refusal, or
+        `UNEXPECTED` for anything else, which is logged).
+    """
+    from supervise.services.errors import ServiceError
+
+    try:
+        return call(), ""
+    except ServiceError as exc:
+        return None, str(exc)
+    except Exception as exc:  # a bug or a database failure: never a traceback
+        log_unexpected(exc)
+        return None, UNEXPECTED
+
+
 def log_unexpected(exc: Exception) -> None:
     """Log an unexpected error by its kinds and frames, never its message."""
     log.error("unexpected error: %s\n%s", safe_summary(exc), frames(exc))

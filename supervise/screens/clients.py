@@ -3,7 +3,7 @@
 A trainee sees their own clients, a supervisor their supervisees'. Names are
 opened from their sealed form where the person holds a grant (each opening is
 audited); elsewhere the row says "(sealed)". Enter lists a client's
-recordings.
+recordings; `f` their consent forms.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 
 from supervise.models.accounts import Role
 from supervise.screens.add_client import AddClientDialog
+from supervise.screens.consents import ConsentsScreen
 from supervise.screens.recordings import RecordingsScreen
 from supervise.screens.table import TableScreen
 from supervise.services import clients
@@ -54,6 +55,7 @@ name is stored sealed and opened for you here; each opening is on the audit
 record. "(sealed)" means your account holds no key to it.
 
 - **Enter** lists the client's recordings.
+- **f** lists the client's consent forms; a new consent starts there.
 - **a** adds a client (trainees): case code, name, date of birth, guardian,
   contact and state.
 - **f5** reloads; **Escape** goes back.
@@ -63,6 +65,7 @@ Use case codes, never names, anywhere else: in reasons, notes and file names.
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add client", id="add-client"),
+        Binding("f", "consents", "Consents", id="client-consents"),
         Binding("f5", "reload", "Reload", id="reload-clients", show=False),
     ]
     COLUMNS = CLIENT_COLUMNS
@@ -89,6 +92,13 @@ Use case codes, never names, anywhere else: in reasons, notes and file names.
         view = self.views.get(str(event.row_key.value))
         if view is not None:
             screen = RecordingsScreen(self.ctx, self.user, view.case_code)
+            self.app.push_screen(screen)
+
+    def action_consents(self) -> None:
+        """List the highlighted client's consent forms."""
+        view = self.highlighted()
+        if view is not None:
+            screen = ConsentsScreen(self.ctx, self.user, view.case_code)
             self.app.push_screen(screen)
 
     def action_reload(self) -> None:

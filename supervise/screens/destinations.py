@@ -67,6 +67,12 @@ def _clients(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return ClientsScreen(ctx, user)
 
 
+def _consents(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.consents import ConsentsScreen
+
+    return ConsentsScreen(ctx, user)
+
+
 def _recordings(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.recordings import RecordingsScreen
 
@@ -83,6 +89,12 @@ def _purge(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.purge import PurgeScreen
 
     return PurgeScreen(ctx, user)
+
+
+def _state_rules(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.state_rules import StateRulesScreen
+
+    return StateRulesScreen(ctx, user)
 
 
 def _password(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
@@ -136,6 +148,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         _clients,
     ),
     Destination(
+        "consents",
+        "Consent forms",
+        "consents: list",
+        "Consent forms by client: make, print, sign, revoke, new versions",
+        frozenset({"admin", "supervisor", "trainee"}),
+        "f",
+        "",
+        _consents,
+    ),
+    Destination(
         "recordings",
         "Session recordings",
         "recordings: list",
@@ -164,6 +186,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         "u",
         "retention.purge",
         _purge,
+    ),
+    Destination(
+        "state-rules",
+        "State table",
+        "admin: state table",
+        "Consent and retention rules by state; verify each with counsel",
+        frozenset({"admin"}),
+        "j",
+        "settings.edit",
+        _state_rules,
     ),
     Destination(
         "password",

@@ -8,6 +8,7 @@ the new recording's detail.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -53,6 +54,15 @@ if TYPE_CHECKING:
 
 CANCELLED = "Import cancelled: nothing was stored."
 BAD_NAME = "Rename this file first: its name holds control characters."
+BUSY_FIELDS = (
+    "#path",
+    "#tree",
+    "#client",
+    "#purpose",
+    "#participants",
+    "#session-date",
+)
+"""The fields that cannot change while an import runs."""
 
 
 def start_folder() -> Path:
@@ -98,9 +108,15 @@ class ImportScreen(SessionScreen):
    shows that folder below), or move through the tree with the arrow keys
    and press **Enter** on the file. Audio and video files are accepted.
 2. Choose the **client** (by case code) and the **purpose** of the
-   recording, and check the **session date** (YYYY-MM-DD).
+   recording. For a couple, family or group session, type the other
+   participants' case codes under **Others** (commas between them). Check
+   the **session date** (YYYY-MM-DD).
 3. Choose **Start**. The file is encrypted into the vault; the original is
    left untouched, so delete it yourself once the import is done.
+
+A recording is stored only under an active, signed consent of the client and
+of every participant that lists the purpose; otherwise the import is refused
+and the message says what is missing (see Consent forms).
 
 **Cancel** (or **Escape**) stops an import under way: nothing is stored.
 Cancel again, or Escape, goes back.
@@ -137,12 +153,14 @@ Cancel again, or Escape, goes back.
                         allow_blank=False,
                         id="purpose",
                     )
-                    yield Input(
-                        self.ctx.now().date().isoformat(),
-                        max_length=10,
-                        restrict=r"[0-9-]*",
-                        id="session-date",
-                    )
+                    with Horizontal(classes="field-row"):
+                        yield Input(placeholder="case codes", id="participants")
+                        yield Input(
+                            self.ctx.now().date().isoformat(),
+                            max_length=10,
+                            restrict=r"[0-9-]*",
+                            id="session-date",
+                        )
                     yield ProgressBar(total=100, show_eta=False, id="progress")
                     yield Static("", id="status")
                     with Horizontal(classes="buttons"):
@@ -156,6 +174,7 @@ Cancel again, or Escape, goes back.
         self.query_one("#path", Input).border_title = "File"
         self.query_one("#tree", FileTree).border_title = literal(str(self.folder))
         self.query_one("#session-date", Input).border_title = "Session date"
+        self.query_one("#participants", Input).border_title = "Others"
         self.transfer = Transfer(self.app, self.query_one(ProgressBar))
         self.load_clients()
 
@@ -209,6 +228,10 @@ Cancel again, or Escape, goes back.
         else:
             self.query_one("#client", Select).focus()
 
+    @on(Input.Submitted, "#participants")
+    def _participants_typed(self) -> None:
+        self.query_one("#session-date", Input).focus()
+
     @on(Input.Submitted, "#session-date")
     def _date_typed(self) -> None:
         self.start()
@@ -230,6 +253,8 @@ Cancel again, or Escape, goes back.
         code = self.query_one("#client", Select).value
         purpose = str(self.query_one("#purpose", Select).value)
         day = parse_iso_date(self.query_one("#session-date", Input).value)
+        typed_codes = self.query_one("#participants", Input).value.upper()
+        others = tuple(code for code in re.split(r"[,\s]+", typed_codes) if code)
         if not typed.strip():
             self.show_status("Choose the file to import.")
         elif not isinstance(code, str):
@@ -240,17 +265,25 @@ Cancel again, or Escape, goes back.
             self.transfer.start()
             self._busy(True)
             self.show_status("Importing… Cancel stops it.")
-            self.run_import(resolve(typed, self.folder), code, purpose, day)
+            path = resolve(typed, self.folder)
+            self.run_import(path, code, purpose, day, others)
 
     def _busy(self, busy: bool) -> None:
-        for selector in ("#path", "#tree", "#client", "#purpose", "#session-date"):
+        for selector in BUSY_FIELDS:
             self.query_one(selector).disabled = busy
         self.query_one("#start", Button).disabled = busy
         if not busy:
             self.query_one("#path", Input).focus()
 
     @work(thread=True, exclusive=True, group="import")
-    def run_import(self, path: Path, code: str, purpose: str, day: date) -> None:
+    def run_import(
+        self,
+        path: Path,
+        code: str,
+        purpose: str,
+        day: date,
+        participants: tuple[str, ...],
+    ) -> None:
         """Encrypt the file into the vault through the services."""
         try:
             view = recordings.import_recording(
@@ -260,6 +293,7 @@ Cancel again, or Escape, goes back.
                 code,
                 purpose=purpose,
                 session_date=day,
+                participants=participants,
                 progress=self.transfer.report,
                 should_cancel=self.transfer.cancelled,
             )

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from supervise.app import SuperviseApp
-from supervise.services import clients, recordings
+from supervise.services import clients, consents, recordings
 from supervise.services.recordings import RecordingView
 from tests.conftest import Demo
 from tests.ui.pilot_helpers import MAX_ROUNDS, log_in, settle
@@ -60,19 +60,50 @@ async def open_and_settle(
     return app
 
 
+EVERY_PURPOSE = ("clinical_record", "supervision", "training")
+
+
 def add_client(
-    demo: Demo, case_code: str, name: str, trainee: str = "tara"
+    demo: Demo,
+    case_code: str,
+    name: str,
+    trainee: str = "tara",
+    *,
+    consented: bool = False,
 ) -> clients.ClientView:
-    """Add a client of `trainee` through the services."""
+    """Add an adult client of `trainee` through the services; with
+    `consented`, also a signed consent to every purpose."""
     identity = clients.ClientIdentity(name, date(1990, 4, 17))
-    return clients.add_client(demo.ctx, demo.login(trainee), case_code, identity)
+    view = clients.add_client(demo.ctx, demo.login(trainee), case_code, identity)
+    if consented:
+        sign_consent(demo, case_code, trainee)
+    return view
+
+
+def sign_consent(
+    demo: Demo, case_code: str, trainee: str = "tara", access: tuple[str, ...] = ()
+) -> consents.ConsentView:
+    """Draft, print and sign a consent to every purpose, naming `access`."""
+    user = demo.login(trainee)
+    terms = consents.ConsentTerms(EVERY_PURPOSE, access=access)
+    view = consents.new_consent(demo.ctx, user, case_code, terms)
+    consents.mark_printed(demo.ctx, user, view.id)
+    lines = [line.key for line in view.lines if line.required]
+    today = demo.ctx.now().date()
+    return consents.sign(demo.ctx, user, view.id, on=today, lines=lines)
 
 
 def add_recording(
-    demo: Demo, case_code: str, trainee: str = "tara", source: Path = TONE
+    demo: Demo,
+    case_code: str,
+    trainee: str = "tara",
+    source: Path = TONE,
+    access: tuple[str, ...] = (),
 ) -> RecordingView:
-    """Add a client of `trainee` and import `source` for it, through the services."""
+    """Add a client of `trainee`, sign their consent (naming `access`) and
+    import `source` for it, through the services."""
     add_client(demo, case_code, "Ann Lee", trainee)
+    sign_consent(demo, case_code, trainee, access)
     return recordings.import_recording(demo.ctx, demo.login(trainee), source, case_code)
 
 

@@ -97,7 +97,7 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 async def test_an_import_typed_as_a_path_finishes_and_the_list_shows_it(
     sqlite_program: Demo, folder: Path
 ) -> None:
-    add_client(sqlite_program, "T-50", "Ann Lee")
+    add_client(sqlite_program, "T-50", "Ann Lee", consented=True)
     shutil.copy(TONE, folder / "s.wav")
     before = recording_ids(sqlite_program, "tara")
     app = app_for(sqlite_program)
@@ -131,7 +131,7 @@ async def test_an_import_typed_as_a_path_finishes_and_the_list_shows_it(
 async def test_cancelling_an_import_stores_nothing(
     sqlite_program: Demo, folder: Path
 ) -> None:
-    add_client(sqlite_program, "T-51", "Ann Lee")
+    add_client(sqlite_program, "T-51", "Ann Lee", consented=True)
     write_big_wav(folder / "big.wav")
     before = recording_ids(sqlite_program, "tara")
     blobs_before = blob_files(sqlite_program)
@@ -175,7 +175,7 @@ def wait_until(check: Callable[[], bool], seconds: float = 5.0) -> bool:
 async def test_a_file_that_is_not_media_is_refused_on_the_screen(
     sqlite_program: Demo, folder: Path
 ) -> None:
-    add_client(sqlite_program, "T-52", "Ann Lee")
+    add_client(sqlite_program, "T-52", "Ann Lee", consented=True)
     (folder / "notes.txt").write_text("not a recording\n")
     before = recording_ids(sqlite_program, "tara")
     app = app_for(sqlite_program)
@@ -221,7 +221,7 @@ async def test_the_detail_shows_the_grants_and_the_play_command(
 async def test_sharing_through_the_dialog_lets_theo_list_it_and_unsharing_stops_it(
     sqlite_program: Demo,
 ) -> None:
-    view = add_recording(sqlite_program, "T-54")
+    view = add_recording(sqlite_program, "T-54", access=("theo",))
     assert view.id not in recording_ids(sqlite_program, "theo")
     app = app_for(sqlite_program)
     async with app.run_test(size=(80, 24)) as pilot:
