@@ -10,7 +10,7 @@ reference documents.
 
 The forms are the full kind: a minor, an all-party state, two other
 participants, six signers and names in Latin, Vietnamese, Cyrillic and Greek
-letters, which makes three pages. The fonts are registered before timing
+letters, which makes two pages. The fonts are registered before timing
 starts, as a running program registers them once.
 
     python benchmarks/pdf.py [--forms 500] [--rounds 10]

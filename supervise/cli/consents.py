@@ -151,35 +151,28 @@ def _new_terms(args: argparse.Namespace, circumstances: str | None) -> ConsentTe
 
 
 def _edited_terms(
-    args: argparse.Namespace, current: ConsentView, circumstances: str | None
+    args: argparse.Namespace, current: ConsentTerms, circumstances: str | None
 ) -> ConsentTerms:
     """The form's terms with the options given laid over them."""
     disposition = args.disposition or current.disposition
     _check_disposition(disposition, circumstances)
-    keeps = current.disposition == "preserve"
-    if keeps and disposition.strip().lower() == "preserve" and circumstances is None:
-        raise UsageError(
-            f"{current.label} keeps recordings on revocation: give the "
-            "circumstances again (--circumstances-stdin or --circumstances); "
-            "they are sealed and not carried over"
-        )
-    kept = ConsentTerms(
-        purposes=current.purposes,
-        include_supervisors=current.include_supervisors,
-        access=current.access,
-        participants=current.participants,
-    )
+    if disposition.strip().lower() == "preserve" and circumstances is None:
+        circumstances = current.circumstances
     return replace(
-        kept,
-        purposes=tuple(args.purpose or kept.purposes),
+        current,
+        purposes=tuple(args.purpose or current.purposes),
         disposition=disposition,
         circumstances=circumstances or "",
         include_supervisors=(
-            kept.include_supervisors if args.supervisors is None else args.supervisors
+            current.include_supervisors
+            if args.supervisors is None
+            else args.supervisors
         ),
-        access=kept.access if args.access is None else tuple(args.access),
+        access=current.access if args.access is None else tuple(args.access),
         participants=(
-            kept.participants if args.participant is None else tuple(args.participant)
+            current.participants
+            if args.participant is None
+            else tuple(args.participant)
         ),
     )
 
@@ -219,7 +212,7 @@ def consent_edit(args: argparse.Namespace, term: Terminal) -> int:
     if not _anything_to_change(args):
         raise UsageError("say what to change: give at least one of the term options")
     with acting(args, term) as (ctx, user):
-        current = consents.consent_detail(ctx, user, args.consent_id)
+        current = consents.terms_of(ctx, user, args.consent_id)
         terms = _edited_terms(args, current, _circumstances(args, term))
         view = consents.edit_consent(ctx, user, args.consent_id, terms)
     if args.json:

@@ -510,8 +510,8 @@ def _add_consents(commands: Any) -> None:
         "change an unsigned consent's terms (a printed one goes back to draft)",
         "consents:consent_edit",
         ACTOR,
-        epilog="Options not given keep the form's value; the circumstances, "
-        f"which are sealed, must be given again to keep preserve. {terms_epilog}",
+        epilog="Options not given keep the form's value (the circumstances "
+        f"too, unless new ones are given). {terms_epilog}",
     )
     _consent_id(edit)
     _consent_terms(edit, new=False)

@@ -16,6 +16,7 @@ from supervise.export.documents import (
     SignatureLine,
     long_date,
 )
+from supervise.export.fonts import HEADING, REGULAR
 from supervise.export.layout import (
     CheckedItem,
     Decoration,
@@ -23,11 +24,12 @@ from supervise.export.layout import (
     Story,
     bullets,
     fields,
-    literal,
-    para,
+    ours,
+    plain,
     section,
     styles,
 )
+from supervise.export.text import Run, Text
 
 TITLE = "Consent to record sessions"
 
@@ -71,11 +73,11 @@ def opening(doc: ConsentDocument) -> Story:
         rows.append(("Supervisors", ", ".join(doc.supervisor_names)))
     rows.append(("Prepared on", long_date(doc.prepared_on)))
     return [
-        para(TITLE, styles().title),
+        ours(TITLE, styles().title),
         *fields(rows),
-        para(
-            f"{literal(doc.trainee_name)}, a clinician in training at "
-            f"{literal(doc.program_name)}, asks your permission to make audio "
+        plain(
+            f"{doc.trainee_name}, a clinician in training at "
+            f"{doc.program_name}, asks your permission to make audio "
             "or video recordings of the sessions. This form explains what would "
             "happen to those recordings. Agreeing is your choice: you may say "
             "no, and you may change your mind at any time. No recording is kept "
@@ -89,13 +91,17 @@ def purposes(doc: ConsentDocument) -> Story:
     items = [
         CheckedItem(
             key in doc.purposes,
-            para(f"<b>{PURPOSE_LABELS[key]}.</b> {PURPOSE_MEANINGS[key]}"),
+            Text(
+                [Run(f"{PURPOSE_LABELS[key]}.", HEADING), Run(meaning, REGULAR)],
+                styles().body,
+                fixed=True,
+            ),
         )
-        for key in PURPOSE_LABELS
+        for key, meaning in PURPOSE_MEANINGS.items()
     ]
     return [
         *section("What the recordings are for"),
-        para("The recordings are used only for the purposes marked with an X."),
+        ours("The recordings are used only for the purposes marked with an X."),
         *items,
     ]
 
@@ -105,7 +111,7 @@ def access(doc: ConsentDocument) -> Story:
     return [
         *section("Who can see or hear the recordings"),
         *bullets(doc.access),
-        para(
+        ours(
             "Nobody else is given access. The system keeps a record of every "
             "time a recording is opened."
         ),
@@ -116,8 +122,8 @@ def storage(doc: ConsentDocument) -> Story:
     """Where the recordings are kept."""
     return [
         *section("Where the recordings are kept"),
-        para(
-            f"The recordings are kept in {literal(doc.storage_location)}. Only "
+        plain(
+            f"The recordings are kept in {doc.storage_location}. Only "
             "the people listed above can play them."
         ),
     ]
@@ -127,8 +133,8 @@ def retention(doc: ConsentDocument) -> Story:
     """How long the recordings are kept."""
     return [
         *section("How long the recordings are kept"),
-        para(literal(doc.retention_text)),
-        para(
+        plain(doc.retention_text),
+        ours(
             "A recording is kept longer only when the program is legally "
             "required to keep it (a legal hold). It is then destroyed as soon "
             "as that requirement ends."
@@ -138,22 +144,21 @@ def retention(doc: ConsentDocument) -> Story:
 
 def revocation(doc: ConsentDocument) -> Story:
     """The right to withdraw, how to do it, and what it does."""
-    program = literal(doc.program_name)
     return [
         *section("Your right to withdraw your consent"),
-        para(
+        ours(
             "You may withdraw (revoke) this consent at any time. You do not "
             "have to give a reason."
         ),
-        para(
-            f"To withdraw, tell {program} in writing. You can fill in the "
+        plain(
+            f"To withdraw, tell {doc.program_name} in writing. You can fill in the "
             "revocation form given to you with this one, or write a letter or "
             f"an email saying that you withdraw consent form {doc.form_id}. "
             "Give it to your clinician or send it to the program. The program "
             "records the date it receives your request and gives you a "
             "written receipt."
         ),
-        para(
+        plain(
             "From that date, no new sessions are recorded. "
             f"{disposition_text(doc)} Withdrawing does not undo what was "
             "done with the recordings before the program received your request."
@@ -162,11 +167,11 @@ def revocation(doc: ConsentDocument) -> Story:
 
 
 def disposition_text(doc: ConsentDocument) -> str:
-    """What withdrawing does to the recordings already made, as markup."""
+    """What withdrawing does to the recordings already made."""
     if doc.disposition == "preserve":
         return (
             "Recordings already made are kept, not destroyed, but only in these "
-            f"circumstances: {literal(doc.preserve_circumstances)} They are "
+            f"circumstances: {doc.preserve_circumstances} They are "
             "not used for anything else."
         )
     return (
@@ -182,9 +187,9 @@ def everyone(doc: ConsentDocument) -> Story:
         return []
     story: Story = [*section("Everyone in the sessions")]
     if doc.all_party:
-        story.append(para(all_party_text(doc)))
+        story.append(plain(all_party_text(doc)))
     if doc.participants:
-        story.append(para("These people also take part in the sessions:"))
+        story.append(ours("These people also take part in the sessions:"))
         story += bullets(f"{name} (case {code})" for code, name in doc.participants)
     return story
 
@@ -192,8 +197,8 @@ def everyone(doc: ConsentDocument) -> Story:
 def all_party_text(doc: ConsentDocument) -> str:
     """The statement that the state requires everyone's agreement."""
     return (
-        f"<b>The law of {literal(doc.jurisdiction_name)} requires everyone in a "
-        "session to agree before it is recorded.</b> Every person taking part "
+        f"The law of {doc.jurisdiction_name} requires everyone in a "
+        "session to agree before it is recorded. Every person taking part "
         "signs this form, and no session is recorded unless all of them have "
         "signed."
     )
@@ -203,11 +208,11 @@ def minor(doc: ConsentDocument) -> Story:
     """The statement that a parent or guardian signs for a minor."""
     if not doc.minor:
         return []
-    guardian = f", {literal(doc.guardian_name)}," if doc.guardian_name else ""
+    guardian = f", {doc.guardian_name}," if doc.guardian_name else ""
     return [
         *section("Consent for a minor"),
-        para(
-            f"Because {literal(doc.client_name)} is a minor, a parent or legal "
+        plain(
+            f"Because {doc.client_name} is a minor, a parent or legal "
             f"guardian{guardian} signs this form for them."
         ),
     ]
@@ -217,8 +222,8 @@ def law(doc: ConsentDocument) -> Story:
     """The notes about the state's law, as the program wrote them."""
     if not doc.jurisdiction_notes:
         return []
-    name = literal(doc.jurisdiction_name)
-    return [*section(f"About the law in {name}"), *bullets(doc.jurisdiction_notes)]
+    heading = section("About the law in", typed=doc.jurisdiction_name)
+    return [*heading, *bullets(doc.jurisdiction_notes)]
 
 
 def signatures(doc: ConsentDocument) -> Story:
@@ -227,20 +232,21 @@ def signatures(doc: ConsentDocument) -> Story:
     They start on a new page unless they all fit on this one, so that no
     signer's lines are left alone on a page of their own.
     """
-    agreement = para(
+    agreement = ours(
         "By signing, you agree to the recording of sessions for the purposes "
         "marked above, on the terms this form describes. You will be given a "
         "copy of the signed form."
     )
-    room = min(SIGNATURES_ROOM, 60 + BLOCK_HEIGHT * len(doc.signature_lines))
+    blocks_height = SignatureBlock.usual_height() * len(doc.signature_lines)
+    room = min(SIGNATURES_ROOM, AGREEMENT_HEIGHT + blocks_height)
     blocks = [signature_block(line) for line in doc.signature_lines]
     return [*section("Signatures", room), agreement, *blocks]
 
 
 SIGNATURES_ROOM = 480.0
 """More room than this is never asked for: a page holds about 680 points."""
-BLOCK_HEIGHT = 70.0
-"""About the height of one signature block with a one-line name."""
+AGREEMENT_HEIGHT = 60.0
+"""About the height of the heading and the agreement sentence above the blocks."""
 
 
 def signature_block(line: SignatureLine) -> SignatureBlock:

@@ -4,8 +4,14 @@ Client names come in every script (Zoë Ångström, Nguyễn Thị Hồng, Дм�
 Соколов, Ελένη), and the fonts built into PDF viewers cover only Western
 European letters. DejaVu Sans covers Latin, Greek and Cyrillic in full. No
 package on PyPI ships it without a document system attached, so it comes from
-Debian's `fonts-dejavu-core`. The fonts are registered with reportlab once per
-process: parsing them is the slowest part of a small document.
+Debian's `fonts-dejavu-core`. The font is registered with reportlab once per
+process: parsing it is the slowest part of a small document.
+
+Headings, titles and field labels are our own English words, and they are set
+in Helvetica-Bold, one of the fonts every PDF viewer has built in: it is not
+embedded, so a document carries one embedded font instead of two (embedding a
+subset of DejaVu costs as much as laying out a page of text). Helvetica has no
+Greek or Cyrillic, so nothing a person typed is ever set in it.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 REGULAR = "SuperviseSans"
-BOLD = "SuperviseSans-Bold"
+HEADING = "Helvetica-Bold"
+"""For our own fixed English words only: it has no Greek or Cyrillic."""
 DEBIAN_PACKAGE = "fonts-dejavu-core"
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dejavu")
-FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf"}
+FILES = {REGULAR: "DejaVuSans.ttf"}
 
 
 class FontMissing(RuntimeError):
@@ -45,18 +52,20 @@ def font_path(name: str, folder: Path | None = None) -> Path:
 
 
 @cache
-def ensure_fonts() -> tuple[str, str]:
-    """Register the regular and bold fonts once; return their names.
+def ensure_fonts() -> str:
+    """Register the regular font once; return its name.
 
     Raises:
-        FontMissing: A font file is not installed (nothing is cached then, so
-            the next call looks again).
+        FontMissing: The font file is not installed (nothing is cached then,
+            so the next call looks again).
     """
-    for name in (REGULAR, BOLD):
-        pdfmetrics.registerFont(TTFont(name, str(font_path(name))))
-    # So that <b> in a paragraph of the regular font picks the bold file.
-    addMapping(REGULAR, 0, 0, REGULAR)
-    addMapping(REGULAR, 1, 0, BOLD)
+    pdfmetrics.registerFont(TTFont(REGULAR, str(font_path(REGULAR))))
+    # There is no bold DejaVu: <b> keeps the regular face, so that no typed
+    # letter can land in a font without it. Bold words are set with
+    # <font face="Helvetica-Bold">. The plain mapping comes last: it is the
+    # one reportlab reads back for the regular face.
+    addMapping(REGULAR, 1, 1, REGULAR)
     addMapping(REGULAR, 0, 1, REGULAR)
-    addMapping(REGULAR, 1, 1, BOLD)
-    return REGULAR, BOLD
+    addMapping(REGULAR, 1, 0, REGULAR)
+    addMapping(REGULAR, 0, 0, REGULAR)
+    return REGULAR

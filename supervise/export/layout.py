@@ -5,9 +5,13 @@ line at the foot ("Form 12 · version 2 · check code K7QD-3MXA · page 1 of 2")
 so that any loose page of a signed paper copy can be matched to its record.
 Styles are built once per process, after the fonts are registered.
 
-Whatever a person typed (names, notes, the program's own wording) goes into
-paragraphs through `literal`, so that `<b>` or `&` in a name is printed as it
-is instead of being read as markup.
+Plain text (`plain`, `labelled`, `bullets`, `section`) is set as `Text`,
+which parses no markup. Whatever a person typed (names, notes, the program's
+own wording) that goes into a markup paragraph (`para`) goes through `literal`,
+so that `<b>` or `&` in a name is printed as it is instead of being read as
+markup. Bold is for our own English words only (the title, headings and
+labels): it is Helvetica-Bold, which has no Greek or Cyrillic, so typed text is
+always in the regular face, even inside a heading.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ from reportlab.platypus import (
 )
 
 from supervise.export.documents import long_date
-from supervise.export.fonts import ensure_fonts
+from supervise.export.fonts import HEADING, REGULAR, ensure_fonts
+from supervise.export.text import Run, Text
 from supervise.textsafe import is_control
 
 MARGIN = 20 * mm
@@ -99,16 +104,15 @@ class Styles:
 @cache
 def styles() -> Styles:
     """The styles, made once (the fonts are registered first)."""
-    regular, bold = ensure_fonts()
-    body = ParagraphStyle("body", fontName=regular, fontSize=10, leading=13.5)
+    body = ParagraphStyle("body", fontName=ensure_fonts(), fontSize=10, leading=13.5)
     return Styles(
         title=ParagraphStyle(
-            "title", body, fontName=bold, fontSize=16, leading=20, spaceAfter=6
+            "title", body, fontName=HEADING, fontSize=16, leading=20, spaceAfter=6
         ),
         heading=ParagraphStyle(
             "heading",
             body,
-            fontName=bold,
+            fontName=HEADING,
             fontSize=11.5,
             leading=15,
             spaceBefore=9,
@@ -119,7 +123,7 @@ def styles() -> Styles:
             "bullet", body, leftIndent=14, bulletIndent=3, spaceAfter=2
         ),
         small=ParagraphStyle("small", body, fontSize=8.5, leading=11),
-        label=ParagraphStyle("label", body, fontName=bold, spaceBefore=8),
+        label=ParagraphStyle("label", body, fontName=HEADING, spaceBefore=8),
     )
 
 
@@ -128,24 +132,49 @@ def para(markup: str, style: ParagraphStyle | None = None) -> Paragraph:
     return Paragraph(markup, style or styles().body)
 
 
-def section(text: str, room: float = 64) -> Story:
+def plain(text: object, style: ParagraphStyle | None = None) -> Text:
+    """Plain `text` (ours or typed, no markup) in `style`'s font."""
+    style = style or styles().body
+    return Text([Run(printable(text), style.fontName)], style)
+
+
+def ours(text: str, style: ParagraphStyle | None = None) -> Text:
+    """Our own fixed `text`, the same in every document (never typed data)."""
+    style = style or styles().body
+    return Text([Run(text, style.fontName)], style, fixed=True)
+
+
+def labelled(label: str, value: object = "") -> Text:
+    """Our own `label` in bold, a colon, then the typed `value`."""
+    return Text(
+        [Run(f"{label}:", HEADING), Run(printable(value), REGULAR)], styles().body
+    )
+
+
+def section(text: str, room: float = 64, *, typed: object = "") -> Story:
     """A section heading, on a new page unless `room` points are left.
+
+    `text` is ours, in bold; a `typed` part after it is in the regular face.
 
     So a heading is never the last line of a page. (A page break when
     space runs short costs far less than keeping the heading with the next
-    flowable, which lays that flowable out twice.) `text` is markup.
+    flowable, which lays that flowable out twice.)
     """
-    return [CondPageBreak(room), Paragraph(text, styles().heading)]
+    if not typed:
+        return [CondPageBreak(room), ours(text, styles().heading)]
+    runs = [Run(text, HEADING), Run(printable(typed), REGULAR)]
+    return [CondPageBreak(room), Text(runs, styles().heading)]
 
 
 def bullets(lines: Iterable[str]) -> Story:
     """One bulleted paragraph per line of typed text."""
-    return [Paragraph(literal(line), styles().bullet, "•") for line in lines]
+    style = styles().bullet
+    return [Text([Run(printable(line), REGULAR)], style, "•") for line in lines]
 
 
 def fields(rows: Iterable[tuple[str, str]]) -> Story:
-    """ "Label: value" paragraphs; labels are ours, values are typed."""
-    return [para(f"<b>{label}:</b> {literal(value)}") for label, value in rows]
+    """ "Label: value" lines; labels are ours, values are typed."""
+    return [labelled(label, value) for label, value in rows]
 
 
 def gap(points: float) -> Spacer:
@@ -166,7 +195,7 @@ class CheckedItem(Flowable):
     BOX = 9.0
     INDENT = 18.0
 
-    def __init__(self, checked: bool, paragraph: Paragraph) -> None:
+    def __init__(self, checked: bool, paragraph: Flowable) -> None:
         super().__init__()
         self.checked = checked
         self.paragraph = paragraph
@@ -263,7 +292,11 @@ class Unbroken(Flowable):
 
 def signature_row() -> Blanks:
     """Lines for a signature and its date, with room to sign."""
-    return Blanks(Blank("Signature", 0.68), Blank("Date", 0.32), height=32)
+    return Blanks(Blank("Signature", 0.68), Blank("Date", 0.32), height=SIGN_ROOM)
+
+
+SIGN_ROOM = 32.0
+"""The height of a signature row: room above the line to sign."""
 
 
 class SignatureBlock(Flowable):
@@ -287,6 +320,12 @@ class SignatureBlock(Flowable):
         self.long_name: Paragraph | None = None
         self.name_height = 0.0
 
+    @classmethod
+    def usual_height(cls) -> float:
+        """The height of a block whose name fits on one line, with the space
+        above it."""
+        return cls.SPACE_BEFORE + 2 * styles().body.leading + SIGN_ROOM
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         """The label, the name (one line or more), then the signature row."""
         body = styles().body
@@ -305,16 +344,17 @@ class SignatureBlock(Flowable):
         return self.SPACE_BEFORE
 
     def draw(self) -> None:
-        """The label in bold, the printed name, the signature and date row."""
+        """The label, the printed name, the signature and date row.
+
+        The label is typed (it can hold a case code), so it is not bold.
+        """
         canvas, body = self.canv, styles().body
-        regular, bold = ensure_fonts()
-        size, leading = body.fontSize, body.leading
-        canvas.setFont(bold, size)
-        label = fit(self.label, bold, size, self.width)
+        regular, size, leading = body.fontName, body.fontSize, body.leading
+        canvas.setFont(regular, size)
+        label = fit(self.label, regular, size, self.width)
         canvas.drawString(0, self.height - size, label)
         name_top = self.height - leading
         if self.long_name is None:
-            canvas.setFont(regular, size)
             canvas.drawString(0, name_top - size, self.PREFIX + self.name)
         else:
             self.long_name.drawOn(canvas, 0, name_top - self.name_height)
@@ -357,17 +397,17 @@ class Decoration:
 
     def _draw_header(self, canvas: Canvas, width: float, y: float) -> None:
         """The program's name on the left, the case code on the right."""
-        regular, bold = ensure_fonts()
+        regular = ensure_fonts()
         right = printable(self.header_right)
         room = width - 2 * MARGIN - stringWidth(right, regular, 9) - 12
-        canvas.setFont(bold, 10)
-        canvas.drawString(MARGIN, y, fit(printable(self.header), bold, 10, room))
+        canvas.setFont(regular, 10)
+        canvas.drawString(MARGIN, y, fit(printable(self.header), regular, 10, room))
         canvas.setFont(regular, 9)
         canvas.drawRightString(width - MARGIN, y, right)
 
     def _draw_footer(self, canvas: Canvas, y: float) -> None:
         """The reference line, then the page number and the page count."""
-        regular, _ = ensure_fonts()
+        regular = ensure_fonts()
         text = f"{printable(self.footer)} · page {canvas.getPageNumber()} of "
         canvas.setFont(regular, FOOTER_SIZE)
         canvas.drawString(MARGIN, y, text)
@@ -391,7 +431,7 @@ class _CountingCanvas(Canvas):
         """Define the page-count form, then write the file."""
         pages = self.getPageNumber() - 1  # the page after the last one
         self.beginForm(PAGE_COUNT)
-        self.setFont(ensure_fonts()[0], FOOTER_SIZE)
+        self.setFont(ensure_fonts(), FOOTER_SIZE)
         self.drawString(0, 0, str(pages))
         self.endForm()
         super().save()

@@ -25,6 +25,7 @@ from supervise.export.layout import (
     bullets,
     fields,
     gap,
+    labelled,
     literal,
     long_time,
     para,
@@ -129,7 +130,7 @@ def chart_story(doc: ConsentDocument, record: ConsentRecord) -> Story:
         *fields(consent_rows(doc, record)),
         *section("Recordings"),
         *fields(recording_rows(doc, record)),
-        para("<b>Who may open them:</b>"),
+        labelled("Who may open them"),
         *bullets(doc.access),
     ]
 

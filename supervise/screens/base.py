@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -111,25 +111,32 @@ class SessionScreen(Screen[None]):
         self.user = user
 
 
-class Dialog(ModalScreen[ResultT | None]):
-    """A modal with an error line; `escape` closes it with None."""
+class EnterMovesOn:
+    """For a screen with `FORM_KEYS`: Enter moves to the next field from the
+    fields named in `NEXT_ON_ENTER`, and does its own thing elsewhere."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        *FORM_KEYS,
-    ]
     NEXT_ON_ENTER: ClassVar[frozenset[str]] = frozenset()
     """Ids of the fields in which Enter moves to the next field."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Let Enter move on only from the fields in `NEXT_ON_ENTER`."""
         if action == "next_field":
-            return self.focused is not None and self.focused.id in self.NEXT_ON_ENTER
+            focused = cast(Screen[Any], self).focused
+            return focused is not None and focused.id in self.NEXT_ON_ENTER
         return True
 
     def action_next_field(self) -> None:
         """Move to the next field."""
-        self.focus_next()
+        cast(Screen[Any], self).focus_next()
+
+
+class Dialog(EnterMovesOn, ModalScreen[ResultT | None]):
+    """A modal with an error line; `escape` closes it with None."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        *FORM_KEYS,
+    ]
 
     def action_cancel(self) -> None:
         """Close without a result."""

@@ -37,7 +37,13 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from supervise.screens.base import FORM_KEYS, SessionScreen, attempt, outcome
+from supervise.screens.base import (
+    FORM_KEYS,
+    EnterMovesOn,
+    SessionScreen,
+    attempt,
+    outcome,
+)
 from supervise.screens.consent_text import (
     OPEN_STATUSES,
     PURPOSE_WORDS,
@@ -48,7 +54,6 @@ from supervise.screens.consent_text import (
 from supervise.screens.export_recording import resolve
 from supervise.screens.state_rules import COUNSEL_NOTICE
 from supervise.services import clients, consent_documents, consents, rules
-from supervise.units import add_years
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -77,34 +82,48 @@ class ClientFacts:
     rule: RuleView | None
     today: date
 
+    fallback_years: int
+    """The program's retention years, for a state the table lacks."""
+
+    @property
+    def keep_until(self) -> date | None:
+        """For a minor, the date their recordings are kept at least until."""
+        identity, rule = self.view.identity, self.rule
+        if identity is None:
+            return None
+        majority, years = (
+            (rule.age_of_majority, rule.minor_years)
+            if rule
+            else (18, self.fallback_years)
+        )
+        return consents.minor_keep_until(
+            identity.date_of_birth, self.today, majority, years
+        )
+
     @property
     def minor(self) -> bool:
         """Under the age of majority of the client's state, today."""
-        identity, rule = self.view.identity, self.rule
-        if identity is None or rule is None:
+        if self.view.identity is None:
             return self.view.is_minor
-        age = clients.age_on(identity.date_of_birth, self.today)
-        return age < rule.age_of_majority
+        return self.keep_until is not None
 
-    def retention(self, fallback_years: int) -> str:
+    def retention(self) -> str:
         """The retention rule that will apply, in words."""
         rule = self.rule
-        years = rule.adult_years if rule else fallback_years
+        years = rule.adult_years if rule else self.fallback_years
         text = f"Each recording is destroyed {years} years after its session."
-        identity = self.view.identity
-        if self.minor and rule is not None and identity is not None:
-            until = add_years(
-                identity.date_of_birth, rule.age_of_majority + rule.minor_years
-            )
+        until = self.keep_until
+        if until is not None:
+            majority = rule.age_of_majority if rule else 18
             text += (
                 f" The client is a minor: recordings are kept at least until "
-                f"{until.isoformat()} ({rule.minor_years} years after turning "
-                f"{rule.age_of_majority}), whichever is later."
+                f"{until.isoformat()} (the age of majority, {majority}, plus "
+                "the state's years for minors), whichever is later."
             )
         return text + " Nothing is kept forever."
 
 
-class ConsentWizardScreen(SessionScreen):
+class ConsentWizardScreen(EnterMovesOn, SessionScreen):
     """Draft a consent, or change one; then read the script and print it."""
 
     HELP = """\
@@ -222,16 +241,6 @@ printed form awaits signature; record the signature on the form's detail.
         self.query_one("#client", Select).disabled = self.editing is not None
         self.load()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Enter moves on from the typed lists; elsewhere it does its own thing."""
-        if action == "next_field":
-            return self.focused is not None and self.focused.id in self.NEXT_ON_ENTER
-        return True
-
-    def action_next_field(self) -> None:
-        """Move to the next field."""
-        self.focus_next()
-
     # --- reading -------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="load")
@@ -245,8 +254,9 @@ printed form awaits signature; record the signature on the form's detail.
             return
         by_state = {rule.jurisdiction: rule for rule in table}
         today = self.ctx.now().date()
+        fallback = self.ctx.settings.retention_years
         facts = {
-            v.case_code: ClientFacts(v, by_state.get(v.jurisdiction), today)
+            v.case_code: ClientFacts(v, by_state.get(v.jurisdiction), today, fallback)
             for v in views
             if v.trainee == self.user.username
         }
@@ -312,7 +322,7 @@ printed form awaits signature; record the signature on the form's detail.
         text.append("\nStored at: ")
         text.append_text(literal(self.ctx.settings.resolved_storage_location))
         text.append("\n\nRetention: ")
-        text.append(facts.retention(self.ctx.settings.retention_years))
+        text.append(facts.retention())
         text.append(f"\n\n{RIGHT_TO_REVOKE}\n\n")
         if rule is not None:
             text.append_text(rule_notes(rule, minor=facts.minor))

@@ -523,8 +523,15 @@ def retention_for(
     return rule.adult_years, rule.minor_years, rule.age_of_majority
 
 
-def _majority_plus(born: date, majority: int, years: int) -> date:
-    return add_years(born, majority + years)
+def minor_keep_until(
+    born: date, today: date, majority: int, minor_years: int
+) -> date | None:
+    """For a client under the age of majority today, the date before which
+    their recordings are not destroyed (majority plus the state's years for
+    minors); None for an adult."""
+    if age_on(born, today) >= majority:
+        return None
+    return add_years(born, majority + minor_years)
 
 
 def _resolve_access(session: Session, names: Sequence[str], owner_id: int) -> list[int]:
@@ -619,9 +626,8 @@ def _retention_fields(
     all_party = bool(rule and rule.all_party_consent)
     keys = _open_client_keys(session, ctx, user, client)
     born = unseal_identity(ctx, user.who, client, keys).date_of_birth
-    minor = age_on(born, ctx.now().date()) < majority
-    until = _majority_plus(born, majority, minor_years) if minor else None
-    return minor, adult_years, until, all_party
+    until = minor_keep_until(born, ctx.now().date(), majority, minor_years)
+    return until is not None, adult_years, until, all_party
 
 
 def new_consent(

@@ -246,9 +246,15 @@ def test_the_circumstances_of_preservation_can_come_from_standard_input(
     assert script.code == 0, script.err
     assert "Tara Lindqvist" in script.out and "supervision" in script.out
 
+    # An edit that leaves the disposition alone carries the sealed
+    # circumstances over to the new draft.
     again = _consent(sqlite_home, "tara", "edit", str(form), "--purpose", "training")
-    assert again.code == 2
-    assert_one_error_line(again.err, "give the circumstances again")
+    assert again.code == 0, again.err
+    edited = _shown(sqlite_home, form)
+    assert (edited["disposition"], edited["purposes"]) == ("preserve", ["training"])
+    script = _consent(sqlite_home, "tara", "script", str(form))
+    assert script.code == 0, script.err
+    assert CIRCUMSTANCES in " ".join(script.out.split())
 
 
 @pytest.mark.parametrize(
@@ -495,7 +501,7 @@ def test_the_signed_scan_comes_back_as_it_was_given(
 def test_a_missing_font_is_one_line_saying_what_to_install(
     sqlite_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def missing() -> tuple[str, str]:
+    def missing() -> str:
         fonts.font_path(fonts.REGULAR, tmp_path / "no-fonts")
         raise AssertionError("unreachable")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -15,6 +15,7 @@ from supervise.services.recordings import RecordingView
 from tests.conftest import Demo
 from tests.ui.pilot_helpers import MAX_ROUNDS, log_in, settle
 
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 TONE = Path(__file__).parent.parent / "data" / "media" / "tone.wav"
 TREE_LOADER = "_loader"
 """The group of the `DirectoryTree` worker that waits for folders to load for
@@ -58,6 +59,28 @@ async def open_and_settle(
     app = await open_as(pilot, demo, username, key)
     await settle(pilot)
     return app
+
+
+async def open_row(
+    pilot: Pilot[None],
+    demo: Demo,
+    username: str,
+    key: str,
+    row_id: int,
+    kind: type[ScreenT],
+) -> ScreenT:
+    """Log in, open a list with a home key and Enter on the row `row_id`;
+    the screen that opens must be a `kind`."""
+    from supervise.widgets.record_table import RecordTable
+
+    app = await open_and_settle(pilot, demo, username, key)
+    table = app.screen.query_one(RecordTable)
+    table.move_cursor(row=table.get_row_index(str(row_id)))
+    await pilot.press("enter")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
 
 
 EVERY_PURPOSE = ("clinical_record", "supervision", "training")

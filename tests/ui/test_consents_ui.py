@@ -32,6 +32,7 @@ from tests.ui.clinical_helpers import (
     in_front,
     open_and_settle,
     open_as,
+    open_row,
     recording_ids,
     settle_beside_tree,
 )
@@ -70,15 +71,8 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 async def open_detail(
     pilot: Pilot[None], demo: Demo, username: str, consent_id: int
 ) -> ConsentDetailScreen:
-    """Log in, open the consents list and Enter on one form."""
-    app = await open_and_settle(pilot, demo, username, "f")
-    table = app.screen.query_one(RecordTable)
-    table.move_cursor(row=table.get_row_index(str(consent_id)))
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, ConsentDetailScreen)
-    return screen
+    """Log in, open the consents list and Enter on one."""
+    return await open_row(pilot, demo, username, "f", consent_id, ConsentDetailScreen)
 
 
 async def import_through_the_screen(

@@ -33,6 +33,7 @@ from tests.ui.clinical_helpers import (
     in_front,
     open_and_settle,
     open_as,
+    open_row,
     recording_ids,
     settle_beside_tree,
 )
@@ -59,15 +60,10 @@ def blob_files(demo: Demo) -> list[Path]:
 async def open_detail(
     pilot: Pilot[None], demo: Demo, username: str, recording_id: int
 ) -> RecordingDetailScreen:
-    """Log in, open the recordings list and Enter on one recording."""
-    app = await open_and_settle(pilot, demo, username, "s")
-    table = app.screen.query_one(RecordTable)
-    table.move_cursor(row=table.get_row_index(str(recording_id)))
-    await pilot.press("enter")
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, RecordingDetailScreen)
-    return screen
+    """Log in, open the recordings list and Enter on one."""
+    return await open_row(
+        pilot, demo, username, "s", recording_id, RecordingDetailScreen
+    )
 
 
 async def start_import(

@@ -396,7 +396,7 @@ def test_a_missing_font_file_names_the_file_and_the_package_to_install(
 def test_rendering_without_the_fonts_raises_font_missing_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "DejaVuSans-Bold.ttf").write_bytes(b"")  # one of the two only
+    (tmp_path / "DejaVuSans-Bold.ttf").write_bytes(b"")  # not the one it needs
     monkeypatch.setattr(fonts, "FONT_FOLDER", tmp_path)
     fonts.ensure_fonts.cache_clear()
     out = io.BytesIO()
