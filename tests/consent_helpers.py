@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supervise.services import consents
+from supervise.services import consent_signing, consents
 from supervise.services.accounts import UserSession
 from supervise.services.consents import ConsentTerms
 from tests.conftest import Demo
@@ -12,10 +12,12 @@ ALL_PURPOSES = ("clinical_record", "supervision", "training")
 
 def sign_all(program: Demo, user: UserSession, consent_id: int) -> None:
     """Print the form and record every signature line, today."""
-    consents.mark_printed(program.ctx, user, consent_id)
+    consent_signing.mark_printed(program.ctx, user, consent_id)
     view = consents.consent_detail(program.ctx, user, consent_id)
     keys = [line.key for line in view.lines]
-    consents.sign(program.ctx, user, consent_id, on=program.clock().date(), lines=keys)
+    consent_signing.sign(
+        program.ctx, user, consent_id, on=program.clock().date(), lines=keys
+    )
 
 
 def active_for(program: Demo, user: UserSession, code: str, terms: ConsentTerms) -> int:

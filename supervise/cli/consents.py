@@ -19,7 +19,13 @@ from pathlib import Path
 
 from supervise.cli.common import EXIT_OK, Terminal, UsageError
 from supervise.cli.program import acting
-from supervise.services import consent_documents, consents, revocation, rules
+from supervise.services import (
+    consent_documents,
+    consent_signing,
+    consents,
+    revocation,
+    rules,
+)
 from supervise.services.accounts import UserSession
 from supervise.services.consents import ConsentTerms, ConsentView
 from supervise.services.context import ProgramContext
@@ -351,7 +357,7 @@ def _on(args: argparse.Namespace, ctx: ProgramContext) -> date:
 def consent_verbal(args: argparse.Namespace, term: Terminal) -> int:
     """Log the client's verbal consent; it does not bring the form into force."""
     with acting(args, term) as (ctx, user):
-        view = consents.record_verbal(ctx, user, args.consent_id, _on(args, ctx))
+        view = consent_signing.record_verbal(ctx, user, args.consent_id, _on(args, ctx))
     if args.json:
         term.write_json(view.as_json())
         return EXIT_OK
@@ -364,7 +370,7 @@ def consent_sign(args: argparse.Namespace, term: Terminal) -> int:
     """Record the signed form: the consent is in force from now on."""
     scan = Path(args.scan) if args.scan else None
     with acting(args, term) as (ctx, user):
-        view = consents.sign(
+        view = consent_signing.sign(
             ctx,
             user,
             args.consent_id,
@@ -470,7 +476,7 @@ def consent_scan(args: argparse.Namespace, term: Terminal) -> int:
     """Write out the sealed scan of a signed form (audited)."""
     target = check_new_output(Path(args.output))
     with acting(args, term) as (ctx, user):
-        data, media_type = consents.export_scan(ctx, user, args.consent_id)
+        data, media_type = consent_signing.export_scan(ctx, user, args.consent_id)
         with new_output(target) as out:
             out.write(data)
     term.say(

@@ -99,9 +99,7 @@ class ConsentForm(SQLModel, table=True):
     """How the revocation arrived: in_person, phone, mail, email, other."""
     revoked_by: int | None = Field(default=None, foreign_key="account.id")
     """Who recorded the revocation."""
-    revocation_sealed: bytes | None = Field(
-        default=None, sa_column=Column(LargeBinary)
-    )
+    revocation_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

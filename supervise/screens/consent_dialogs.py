@@ -21,7 +21,7 @@ from supervise.screens.base import Dialog, ResultT
 from supervise.screens.confirm import ConfirmDialog
 from supervise.screens.consent_text import disposition_note, document_path
 from supervise.screens.export_recording import resolve
-from supervise.services import consent_documents, consents, revocation
+from supervise.services import consent_documents, consent_signing, consents, revocation
 from supervise.services.recordings import check_new_output, new_output
 from supervise.units import parse_iso_date
 from supervise.widgets.literal import literal
@@ -198,7 +198,9 @@ is on the audit record; the scan holds the client's name: keep it safe.
 
     def _written(self, path: Path) -> Path:
         check_new_output(path)
-        data, media_type = consents.export_scan(self.ctx, self.user, self.view.id)
+        data, media_type = consent_signing.export_scan(
+            self.ctx, self.user, self.view.id
+        )
         if not path.suffix:
             path = path.with_name(path.name + SCAN_ENDINGS.get(media_type, ".bin"))
         with new_output(path) as out:
@@ -239,7 +241,9 @@ enough: recordings need the signed form.
         day = self.day()
         if day is not None:
             self.submit(
-                lambda: consents.record_verbal(self.ctx, self.user, self.view.id, day)
+                lambda: consent_signing.record_verbal(
+                    self.ctx, self.user, self.view.id, day
+                )
             )
 
 
@@ -293,7 +297,7 @@ it; a version it replaces expires.
         scan = resolve(typed) if typed.strip() else None
         self.show_error("Recording…")
         self.submit(
-            lambda: consents.sign(
+            lambda: consent_signing.sign(
                 self.ctx, self.user, self.view.id, on=day, lines=signed, scan=scan
             )
         )

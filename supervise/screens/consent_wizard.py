@@ -53,7 +53,13 @@ from supervise.screens.consent_text import (
 )
 from supervise.screens.export_recording import resolve
 from supervise.screens.state_rules import COUNSEL_NOTICE
-from supervise.services import clients, consent_documents, consents, rules
+from supervise.services import (
+    clients,
+    consent_documents,
+    consent_signing,
+    consents,
+    rules,
+)
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -448,7 +454,10 @@ printed form awaits signature; record the signature on the form's detail.
         """Record the verbal consent through the services."""
         today = self.ctx.now().date()
         view = attempt(
-            self, lambda: consents.record_verbal(self.ctx, self.user, consent_id, today)
+            self,
+            lambda: consent_signing.record_verbal(
+                self.ctx, self.user, consent_id, today
+            ),
         )
         if view is not None:
             self.app.call_from_thread(

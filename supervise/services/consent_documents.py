@@ -29,7 +29,7 @@ from supervise.models.clinical import (
     RetentionRule,
 )
 from supervise.models.database import session_scope
-from supervise.services import audit, consents, vault
+from supervise.services import audit, consent_signing, consents, vault
 from supervise.services.accounts import UserSession, authorize
 from supervise.services.clients import (
     ClientIdentity,
@@ -325,7 +325,7 @@ def render(
         session.commit()
         consent_id = consent.id
     assert consent_id is not None
-    moved = kind == "form" and consents.mark_printed(ctx, user, consent_id)
+    moved = kind == "form" and consent_signing.mark_printed(ctx, user, consent_id)
     return Printed(kind, out.getvalue(), moved)
 
 

@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlmodel import Session, col, select
 
@@ -22,9 +21,7 @@ from supervise.crypto.recording_keys import ObjectKeys
 from supervise.crypto.sealedfields import (
     SealedFieldError,
     open_field,
-    open_large,
     seal_field,
-    seal_large,
 )
 from supervise.models.accounts import Account, Role
 from supervise.models.audit import Outcome
@@ -61,15 +58,7 @@ EARLIEST = date(1990, 1, 1)
 MIN_CIRCUMSTANCES, MAX_CIRCUMSTANCES = 10, 500
 MAX_ACCESS = 12
 MAX_PARTICIPANTS = 12
-MAX_SCAN_BYTES = 16 * 1024 * 1024
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_SCAN_TYPES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
 OPEN_STATES = (ConsentStatus.DRAFT, ConsentStatus.AWAITING_SIGNATURE)
 
 
@@ -434,7 +423,7 @@ def find(session: Session, reference: str) -> ConsentForm:
     return consent
 
 
-def _authorize(
+def authorize_consent(
     session: Session,
     ctx: ProgramContext,
     user: UserSession,
@@ -506,7 +495,7 @@ def consent_detail(
     """
     with session_scope(ctx.engine) as session:
         consent = find(session, str(reference))
-        _authorize(session, ctx, user, Action.CONSENT_VIEW, consent)
+        authorize_consent(session, ctx, user, Action.CONSENT_VIEW, consent)
         return view_of(session, consent, viewer_id=user.account_id)
 
 
@@ -568,7 +557,7 @@ def _resolve_participants(
     return found
 
 
-def _open_client_keys(
+def open_client_keys(
     session: Session, ctx: ProgramContext, user: UserSession, client: Client
 ) -> ObjectKeys:
     return vault.open_for_user(session, ctx, user, client_target(client))
@@ -600,7 +589,7 @@ def _apply_terms(
         assert other.id is not None
         session.add(ConsentParticipant(consent_id=consent.id, client_id=other.id))
     if terms.circumstances:
-        keys = _open_client_keys(session, ctx, user, client)
+        keys = open_client_keys(session, ctx, user, client)
         consent.terms_sealed = seal_field(
             keys, f"consent.{consent.id}.terms", terms.circumstances.encode("utf-8")
         )
@@ -624,7 +613,7 @@ def _retention_fields(
     )
     rule = session.get(RetentionRule, client.jurisdiction)
     all_party = bool(rule and rule.all_party_consent)
-    keys = _open_client_keys(session, ctx, user, client)
+    keys = open_client_keys(session, ctx, user, client)
     born = unseal_identity(ctx, user.who, client, keys).date_of_birth
     until = minor_keep_until(born, ctx.now().date(), majority, minor_years)
     return until is not None, adult_years, until, all_party
@@ -706,10 +695,10 @@ def edit_consent(
     terms = _check_terms(terms)
     with session_scope(ctx.engine) as session:
         consent = load(session, consent_id)
-        _authorize(session, ctx, user, Action.CONSENT_EDIT, consent)
+        authorize_consent(session, ctx, user, Action.CONSENT_EDIT, consent)
         if consent.status not in OPEN_STATES:
             raise Conflict(
-                f"form {consent.id} is {_status_words(consent)}: a signed consent "
+                f"form {consent.id} is {status_words(consent)}: a signed consent "
                 "is changed by making a new version (`consent new`)"
             )
         client = session.get(Client, consent.client_id)
@@ -741,16 +730,16 @@ def circumstances(
         return ""
     client = session.get(Client, consent.client_id)
     assert client is not None
-    keys = _open_client_keys(session, ctx, user, client)
+    keys = open_client_keys(session, ctx, user, client)
     try:
         return open_field(
             keys, f"consent.{consent.id}.terms", consent.terms_sealed
         ).decode("utf-8")
     except (SealedFieldError, UnicodeDecodeError):
-        raise _tampered(ctx, user, consent, "terms") from None
+        raise tampered(ctx, user, consent, "terms") from None
 
 
-def _tampered(
+def tampered(
     ctx: ProgramContext, user: UserSession, consent: ConsentForm, what: str
 ) -> vault.KeyTampered:
     audit.record_alone(
@@ -768,233 +757,8 @@ def _tampered(
     )
 
 
-def _status_words(consent: ConsentForm) -> str:
+def status_words(consent: ConsentForm) -> str:
     return str(consent.status).replace("_", " ")
-
-
-# --- printing, verbal consent, signature -------------------------------------
-
-
-def mark_printed(ctx: ProgramContext, user: UserSession, consent_id: int) -> bool:
-    """Note that the owner printed a draft form: it now awaits signature.
-
-    Returns whether the status changed. Printing by anyone else, or printing
-    a form that is past draft, changes nothing.
-    """
-    with session_scope(ctx.engine) as session:
-        consent = load(session, consent_id)
-        if consent.trainee_id != user.account_id or consent.status != (
-            ConsentStatus.DRAFT
-        ):
-            return False
-        consent.status = ConsentStatus.AWAITING_SIGNATURE
-        consent.printed_at = ctx.now()
-        session.add(consent)
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "consent.printed",
-            object_type="consent",
-            object_id=consent.id,
-        )
-        session.commit()
-        return True
-
-
-def record_verbal(
-    ctx: ProgramContext, user: UserSession, consent_id: int, on: date
-) -> ConsentView:
-    """Log that the client consented aloud (it does not activate the consent).
-
-    Raises:
-        NotFound, PermissionDenied (audited), InvalidInput (date),
-        Conflict: The consent is signed, revoked or expired already.
-    """
-    with session_scope(ctx.engine) as session:
-        consent = load(session, consent_id)
-        _authorize(session, ctx, user, Action.CONSENT_EDIT, consent)
-        check_day(on, ctx.now().date(), "verbal consent")
-        if consent.status not in OPEN_STATES:
-            raise Conflict(f"form {consent.id} is {_status_words(consent)} already")
-        consent.verbal_on = on
-        consent.verbal_by = user.account_id
-        session.add(consent)
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "consent.verbal",
-            object_type="consent",
-            object_id=consent.id,
-        )
-        session.commit()
-        return view_of(session, consent, viewer_id=user.account_id)
-
-
-def _check_lines(
-    specs: Sequence[SignatureLineSpec], signed: Iterable[str]
-) -> list[str]:
-    keys = {spec.key: spec for spec in specs}
-    chosen = []
-    for raw in signed:
-        key = raw.strip()
-        key = key.split(":", 1)[0].lower() + (
-            ":" + key.split(":", 1)[1].upper() if ":" in key else ""
-        )
-        if key not in keys:
-            raise InvalidInput(
-                f"the form has no signature line {raw.strip()!r}; its lines are: "
-                + ", ".join(keys)
-            )
-        chosen.append(key)
-    missing = [s.label for s in specs if s.required and s.key not in chosen]
-    if missing:
-        raise InvalidInput(
-            "the consent is not in force until every required line is signed; "
-            "missing: " + "; ".join(missing)
-        )
-    return [spec.key for spec in specs if spec.key in chosen]
-
-
-def read_scan(path: Path) -> tuple[bytes, str]:
-    """A signed form's scan, and its media type, or refuse it.
-
-    Raises:
-        InvalidInput: Unreadable, too large, or not a PDF, PNG, JPEG or TIFF.
-    """
-    try:
-        if not path.is_file():
-            raise InvalidInput("the scan is not a regular file")
-        if path.stat().st_size > MAX_SCAN_BYTES:
-            raise InvalidInput(
-                f"the scan is larger than {MAX_SCAN_BYTES // (1024 * 1024)} MiB: "
-                "scan at a lower resolution"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(f"the scan cannot be read ({exc.strerror})") from None
-    for magic, media_type in _SCAN_TYPES:
-        if data.startswith(magic):
-            return data, media_type
-    raise InvalidInput("the scan must be a PDF, PNG, JPEG or TIFF file")
-
-
-def sign(
-    ctx: ProgramContext,
-    user: UserSession,
-    consent_id: int,
-    *,
-    on: date,
-    lines: Iterable[str],
-    scan: Path | None = None,
-) -> ConsentView:
-    """Record the written signature: the consent comes into force, and the
-    version it replaces expires.
-
-    Args:
-        ctx: The program.
-        user: The client's trainee.
-        consent_id: The printed form.
-        on: The date on the signed form.
-        lines: The keys of the signature lines signed (every required one).
-        scan: Optionally, a scan of the signed pages (sealed).
-
-    Raises:
-        NotFound, PermissionDenied (audited), InvalidInput (date, lines,
-        scan), Conflict: Not printed yet, or past signature.
-    """
-    data = read_scan(Path(scan)) if scan is not None else None
-    with session_scope(ctx.engine) as session:
-        consent = load(session, consent_id)
-        _authorize(session, ctx, user, Action.CONSENT_EDIT, consent)
-        if consent.status == ConsentStatus.DRAFT:
-            raise Conflict(
-                f"form {consent.id} has not been printed: print it, have it "
-                "signed, then record the signature"
-            )
-        if consent.status != ConsentStatus.AWAITING_SIGNATURE:
-            raise Conflict(f"form {consent.id} is {_status_words(consent)} already")
-        check_day(on, ctx.now().date(), "signature")
-        if on < consent.created_at.date():
-            raise InvalidInput("the signature date is before the form was made")
-        consent.signers = ",".join(
-            _check_lines(signature_lines(session, consent), lines)
-        )
-        if data is not None:
-            client = session.get(Client, consent.client_id)
-            assert client is not None and consent.id is not None
-            keys = _open_client_keys(session, ctx, user, client)
-            consent.scan_sealed = seal_large(
-                keys, f"consent.{consent.id}.scan", data[0]
-            )
-            consent.scan_media_type = data[1]
-        consent.status = ConsentStatus.ACTIVE
-        consent.signed_on = on
-        consent.signed_by = user.account_id
-        session.add(consent)
-        _expire_earlier(session, ctx, user, consent)
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "consent.sign",
-            object_type="consent",
-            object_id=consent.id,
-            reason="with-scan" if data is not None else "",
-        )
-        session.commit()
-        return view_of(session, consent, viewer_id=user.account_id)
-
-
-def _expire_earlier(
-    session: Session, ctx: ProgramContext, user: UserSession, consent: ConsentForm
-) -> None:
-    for older in series(session, consent.client_id):
-        if older.id != consent.id and older.status == ConsentStatus.ACTIVE:
-            older.status = ConsentStatus.EXPIRED
-            session.add(older)
-            audit.record(
-                session,
-                ctx,
-                user.who,
-                "consent.expire",
-                object_type="consent",
-                object_id=older.id,
-                reason=f"superseded-by-{consent.id}",
-            )
-
-
-def export_scan(
-    ctx: ProgramContext, user: UserSession, consent_id: int
-) -> tuple[bytes, str]:
-    """The signed form's scan and its media type (audited as `consent.scan`).
-
-    Raises:
-        NotFound (no scan), PermissionDenied (audited), vault.KeyTampered.
-    """
-    with session_scope(ctx.engine) as session:
-        consent = load(session, consent_id)
-        _authorize(session, ctx, user, Action.CONSENT_VIEW, consent)
-        if consent.scan_sealed is None:
-            raise NotFound(f"form {consent_id} has no scan of its signed pages")
-        client = session.get(Client, consent.client_id)
-        assert client is not None
-        keys = _open_client_keys(session, ctx, user, client)
-        try:
-            data = open_large(keys, f"consent.{consent_id}.scan", consent.scan_sealed)
-        except SealedFieldError:
-            raise _tampered(ctx, user, consent, "scan") from None
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "consent.scan",
-            object_type="consent",
-            object_id=consent.id,
-        )
-        session.commit()
-        return data, consent.scan_media_type
 
 
 def terms_of(
@@ -1008,7 +772,7 @@ def terms_of(
     """
     with session_scope(ctx.engine) as session:
         consent = find(session, str(reference))
-        _authorize(session, ctx, user, Action.CONSENT_EDIT, consent)
+        authorize_consent(session, ctx, user, Action.CONSENT_EDIT, consent)
         view = view_of(session, consent)
         return ConsentTerms(
             purposes=view.purposes,

@@ -355,26 +355,26 @@ def _signed(
     on: date,
 ) -> int:
     """Draft, print and sign a consent with every line; return its id."""
-    from supervise.services import consents
+    from supervise.services import consent_signing, consents
 
     assert isinstance(terms, consents.ConsentTerms)
     view = consents.new_consent(ctx, user, code, terms)
-    consents.mark_printed(ctx, user, view.id)
+    consent_signing.mark_printed(ctx, user, view.id)
     keys = [line.key for line in view.lines]
-    consents.sign(ctx, user, view.id, on=on, lines=keys)
+    consent_signing.sign(ctx, user, view.id, on=on, lines=keys)
     return view.id
 
 
 def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> None:
-    from supervise.services import consents, recordings, revocation
+    from supervise.services import consent_signing, consents, recordings, revocation
 
     terms = consents.ConsentTerms
     today = ctx.now().date()
     tara, theo, tomas = users["tara"], users["theo"], users["tomas"]
     _signed(ctx, tara, "C-1001", terms(ALL_PURPOSES), today)
     minor = consents.new_consent(ctx, tara, "C-1002", terms(SUPERVISION))
-    consents.mark_printed(ctx, tara, minor.id)
-    consents.record_verbal(ctx, tara, minor.id, today)
+    consent_signing.mark_printed(ctx, tara, minor.id)
+    consent_signing.record_verbal(ctx, tara, minor.id, today)
     _signed(ctx, tara, "C-1004", terms(SUPERVISION), today)
     _signed(ctx, tara, "C-1003", terms(SUPERVISION, participants=("C-1004",)), today)
     _signed(ctx, theo, "C-2001", terms(SUPERVISION), today)

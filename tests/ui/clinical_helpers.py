@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from supervise.app import SuperviseApp
-from supervise.services import clients, consents, recordings
+from supervise.services import clients, consent_signing, consents, recordings
 from supervise.services.recordings import RecordingView
 from tests.conftest import Demo
 from tests.ui.pilot_helpers import MAX_ROUNDS, log_in, settle
@@ -110,10 +110,10 @@ def sign_consent(
     user = demo.login(trainee)
     terms = consents.ConsentTerms(EVERY_PURPOSE, access=access)
     view = consents.new_consent(demo.ctx, user, case_code, terms)
-    consents.mark_printed(demo.ctx, user, view.id)
+    consent_signing.mark_printed(demo.ctx, user, view.id)
     lines = [line.key for line in view.lines if line.required]
     today = demo.ctx.now().date()
-    return consents.sign(demo.ctx, user, view.id, on=today, lines=lines)
+    return consent_signing.sign(demo.ctx, user, view.id, on=today, lines=lines)
 
 
 def add_recording(

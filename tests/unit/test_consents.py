@@ -31,7 +31,14 @@ from supervise.models.clinical import (
     RecordingConsent,
     RecordingState,
 )
-from supervise.services import clients, consents, recordings, revocation, rules
+from supervise.services import (
+    clients,
+    consent_signing,
+    consents,
+    recordings,
+    revocation,
+    rules,
+)
 from supervise.services.accounts import UserSession
 from supervise.services.consents import ConsentTerms
 from supervise.services.errors import (
@@ -157,9 +164,9 @@ def test_import_is_refused_while_the_consent_is_a_draft_printed_or_only_verbal(
     add_client(program, tara, "C-1010")
     view = consents.new_consent(program.ctx, tara, "C-1010", ConsentTerms(SUPERVISION))
     assert "is a draft" in refused(program, tara, tone, "C-1010")
-    assert consents.mark_printed(program.ctx, tara, view.id)
+    assert consent_signing.mark_printed(program.ctx, tara, view.id)
     assert "not signed yet" in refused(program, tara, tone, "C-1010")
-    consents.record_verbal(program.ctx, tara, view.id, program.clock().date())
+    consent_signing.record_verbal(program.ctx, tara, view.id, program.clock().date())
     message = refused(program, tara, tone, "C-1010")
     assert "verbal consent alone is not enough" in message
     assert newest_denial(program, "recording.import").reason == "consent-unsigned"
@@ -311,16 +318,18 @@ def test_signing_needs_a_printed_form_and_every_required_line(program: Demo) -> 
     view = consents.new_consent(program.ctx, tara, "C-1010", ConsentTerms(SUPERVISION))
     today = program.clock().date()
     with pytest.raises(Conflict):
-        consents.sign(program.ctx, tara, view.id, on=today, lines=["client", "trainee"])
-    consents.mark_printed(program.ctx, tara, view.id)
+        consent_signing.sign(
+            program.ctx, tara, view.id, on=today, lines=["client", "trainee"]
+        )
+    consent_signing.mark_printed(program.ctx, tara, view.id)
     with pytest.raises(InvalidInput, match="missing: Trainee"):
-        consents.sign(program.ctx, tara, view.id, on=today, lines=["client"])
+        consent_signing.sign(program.ctx, tara, view.id, on=today, lines=["client"])
     with pytest.raises(InvalidInput):
-        consents.sign(
+        consent_signing.sign(
             program.ctx, tara, view.id, on=today, lines=["client", "trainee", "nobody"]
         )
     with pytest.raises(InvalidInput):
-        consents.sign(
+        consent_signing.sign(
             program.ctx,
             tara,
             view.id,
@@ -328,7 +337,7 @@ def test_signing_needs_a_printed_form_and_every_required_line(program: Demo) -> 
             lines=["client", "trainee"],
         )
     assert consent_status(program, view.id) == ConsentStatus.AWAITING_SIGNATURE
-    signed = consents.sign(
+    signed = consent_signing.sign(
         program.ctx, tara, view.id, on=today, lines=["client", "trainee"]
     )
     assert signed.status == "active" and signed.signed_on == today
@@ -342,7 +351,7 @@ def test_a_minor_signs_through_a_guardian(program: Demo) -> None:
     assert lines["guardian"] is True
     assert lines.get("client") is False  # the minor's own assent is optional
     with pytest.raises(InvalidInput, match="guardian"):
-        consents.sign(
+        consent_signing.sign(
             program.ctx,
             tara,
             minor.id,
@@ -409,11 +418,11 @@ def test_a_signed_scan_is_stored_sealed_and_comes_back_byte_identical(
     tara = program.login("tara")
     add_client(program, tara, "C-1010")
     view = consents.new_consent(program.ctx, tara, "C-1010", ConsentTerms(SUPERVISION))
-    consents.mark_printed(program.ctx, tara, view.id)
+    consent_signing.mark_printed(program.ctx, tara, view.id)
     marker = b"SIGNED-PAGE-MARKER-7f3a9c"
     scan = tmp_path / "signed.png"
     scan.write_bytes(tiny_png(marker))
-    signed = consents.sign(
+    signed = consent_signing.sign(
         program.ctx,
         tara,
         view.id,
@@ -423,11 +432,11 @@ def test_a_signed_scan_is_stored_sealed_and_comes_back_byte_identical(
     )
     assert signed.has_scan
     assert files_holding(program.ctx.settings.home, marker) == []
-    data, media_type = consents.export_scan(program.ctx, tara, view.id)
+    data, media_type = consent_signing.export_scan(program.ctx, tara, view.id)
     assert (data, media_type) == (scan.read_bytes(), "image/png")
     # Only those who may see the client open it.
     with pytest.raises(PermissionDenied):
-        consents.export_scan(program.ctx, program.login("theo"), view.id)
+        consent_signing.export_scan(program.ctx, program.login("theo"), view.id)
 
 
 def test_a_scan_that_is_not_a_document_is_refused_and_nothing_changes(
@@ -436,11 +445,11 @@ def test_a_scan_that_is_not_a_document_is_refused_and_nothing_changes(
     tara = program.login("tara")
     add_client(program, tara, "C-1010")
     view = consents.new_consent(program.ctx, tara, "C-1010", ConsentTerms(SUPERVISION))
-    consents.mark_printed(program.ctx, tara, view.id)
+    consent_signing.mark_printed(program.ctx, tara, view.id)
     scan = tmp_path / "notes.txt"
     scan.write_text("not a scan")
     with pytest.raises(InvalidInput, match="PDF"):
-        consents.sign(
+        consent_signing.sign(
             program.ctx,
             tara,
             view.id,
