@@ -11,7 +11,6 @@ import getpass
 import json
 import logging
 import os
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -171,10 +170,6 @@ def exit_code_for(exc: BaseException) -> int | None:
     if isinstance(exc, CliError):
         return exc.code
     if isinstance(exc, SettingsError):
-        return EXIT_FAILED
-    # Looked up, not imported: loading the PDF layer pulls in reportlab.
-    fonts = sys.modules.get("supervise.export.fonts")
-    if fonts is not None and isinstance(exc, fonts.FontMissing):
         return EXIT_FAILED
     # Imported here: the service layer is not loaded on the way to the TUI.
     from supervise.services import errors

@@ -39,7 +39,7 @@ from supervise.services.clients import (
     _target as client_target,
 )
 from supervise.services.context import ProgramContext
-from supervise.services.errors import Conflict, InvalidInput
+from supervise.services.errors import Conflict, InvalidInput, Unavailable
 from supervise.services.policy import Action
 from supervise.services.recordings import new_output
 from supervise.services.revocation import RECEIVED
@@ -284,8 +284,12 @@ def render(
 
     Raises:
         NotFound, PermissionDenied (audited), InvalidInput (kind),
-        Conflict (a receipt for a consent not revoked).
+        Conflict (a receipt for a consent not revoked), Unavailable (the
+        font is not installed).
     """
+    from supervise.export import pdf
+    from supervise.export.fonts import FontMissing
+
     kind = check_kind(kind)
     with session_scope(ctx.engine) as session:
         consent = consents.find(session, str(reference))
@@ -300,19 +304,20 @@ def render(
             object_id=consent.id,
         )
         out = io.BytesIO()
-        if kind == "request":
-            from supervise.export import pdf
-
-            pdf.render_revocation_request(
-                vault.program_row(session).name,
-                out,
-                case_code=_case_code(session, consent),
-                form_id=consent.id,
-                page_size=ctx.settings.page_size,
-            )
-        else:
-            document = build_document(session, ctx, user, consent)
-            _render_into(session, ctx, kind, document, consent, out)
+        try:
+            if kind == "request":
+                pdf.render_revocation_request(
+                    vault.program_row(session).name,
+                    out,
+                    case_code=_case_code(session, consent),
+                    form_id=consent.id,
+                    page_size=ctx.settings.page_size,
+                )
+            else:
+                document = build_document(session, ctx, user, consent)
+                _render_into(session, ctx, kind, document, consent, out)
+        except FontMissing as exc:
+            raise Unavailable(str(exc)) from None
         audit.record(
             session,
             ctx,

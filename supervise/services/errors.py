@@ -23,6 +23,11 @@ class PermissionDenied(ServiceError):
     """The policy refused the request; the refusal has been audited."""
 
 
+class Unavailable(ServiceError):
+    """Something the request needs is not installed on this server; the
+    message says what to install."""
+
+
 class LoginFailed(ServiceError):
     """Wrong username or password (deliberately not saying which)."""
 
