@@ -83,6 +83,45 @@ class Settings:
     """Years after the session date before a recording is destroyed, where the
     program's retention rules have no row for the client's jurisdiction."""
 
+    ssh_host: str = "127.0.0.1"
+    """Address `supervise serve` listens on; `0.0.0.0` or `::` for every
+    interface (put a firewall in front: see the README's SSH section)."""
+
+    ssh_port: int = 2222
+    """Port `supervise serve` listens on."""
+
+    ssh_host_key: str = ""
+    """The SSH server's private host key; empty means `ssh_host_ed25519_key`
+    in the home, generated (mode 0600) on the first `supervise serve`."""
+
+    ssh_password_login: bool = True
+    """Whether `supervise serve` accepts the account's password as well as
+    registered keys (the same lockout as the TUI applies)."""
+
+    ssh_max_sessions: int = 50
+    """Concurrent SSH sessions the server accepts in all."""
+
+    ssh_max_sessions_per_user: int = 3
+    """Concurrent SSH sessions one account may hold."""
+
+    ssh_login_timeout_seconds: int = 30
+    """Time a connection has to authenticate before it is dropped."""
+
+    ssh_idle_seconds: int = 900
+    """Transport backstop: an SSH session with no input for this long is
+    closed, whatever the app's own idle logoff is doing."""
+
+    ssh_failed_auth_limit: int = 10
+    """Failed authentications from one address before it is refused."""
+
+    ssh_failed_auth_window_seconds: int = 600
+    """How long a failed authentication counts against its address, and how
+    long an address stays refused once it reaches the limit."""
+
+    dropbox_keep_days: int = 7
+    """Days an upload may wait in a trainee's SSH inbox before `purge`
+    shreds it unattached."""
+
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Keys of the settings file that this version does not know (kept, unused)."""
 
@@ -111,6 +150,13 @@ class Settings:
         if self.keystore_file:
             return Path(self.keystore_file)
         return self.home / "keystore" / "keystore.db"
+
+    @property
+    def resolved_ssh_host_key(self) -> Path:
+        """The SSH server's host key file."""
+        if self.ssh_host_key:
+            return Path(self.ssh_host_key)
+        return self.home / "ssh_host_ed25519_key"
 
     @property
     def resolved_storage_location(self) -> str:
@@ -152,11 +198,29 @@ def _coerce(name: str, raw: object) -> object:
             if value < 0:
                 raise ValueError(raw)
             return value
+        if kind == "bool":
+            return _boolean(raw)
         if kind == "Path":
             return Path(str(raw)).expanduser()
     except ValueError:
+        if kind == "bool":
+            raise SettingsError(f"setting {name!r} must be true or false") from None
         raise SettingsError(f"setting {name!r} must be a whole number") from None
     return str(raw)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean(raw: object) -> bool:
+    """A TOML boolean, or an environment value such as `true` or `0`."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(raw)
 
 
 def load_settings(
@@ -198,4 +262,10 @@ def load_settings(
         raise SettingsError("setting 'page_size' must be 'letter' or 'a4'")
     if settings.idle_timeout_seconds < 30:
         raise SettingsError("setting 'idle_timeout_seconds' must be at least 30")
+    if not 1 <= settings.ssh_port <= 65535:
+        raise SettingsError("setting 'ssh_port' must be between 1 and 65535")
+    if settings.ssh_max_sessions < 1 or settings.ssh_max_sessions_per_user < 1:
+        raise SettingsError("the SSH session caps must be at least 1")
+    if settings.ssh_login_timeout_seconds < 1 or settings.ssh_idle_seconds < 1:
+        raise SettingsError("the SSH time limits must be at least 1 second")
     return settings

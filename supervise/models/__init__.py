@@ -24,6 +24,7 @@ from supervise.models.clinical import (
     ReviewComment,
 )
 from supervise.models.program import Program
+from supervise.models.remote import PendingUpload, SshKey, UploadState
 
 __all__ = [
     "Account",
@@ -38,6 +39,7 @@ __all__ = [
     "Grant",
     "HoursEntry",
     "Outcome",
+    "PendingUpload",
     "Program",
     "Recording",
     "RecordingConsent",
@@ -46,6 +48,8 @@ __all__ = [
     "Review",
     "ReviewComment",
     "Role",
+    "SshKey",
     "Supervision",
     "SupervisionKind",
+    "UploadState",
 ]

@@ -44,6 +44,10 @@ def test_the_home_comes_from_the_argument_then_the_environment(tmp_path: Path) -
         ("idle_timeout_seconds = 5", "at least 30"),
         ("page_size = 'tabloid'", "letter"),
         ("this is not toml", "supervise.toml"),
+        ("ssh_password_login = 'maybe'", "true or false"),
+        ("ssh_port = 70000", "between 1 and 65535"),
+        ("ssh_max_sessions_per_user = 0", "at least 1"),
+        ("ssh_idle_seconds = 0", "at least 1 second"),
     ],
 )
 def test_bad_settings_are_refused_with_a_message(
@@ -52,3 +56,22 @@ def test_bad_settings_are_refused_with_a_message(
     (tmp_path / "supervise.toml").write_text(text)
     with pytest.raises(SettingsError, match=message):
         load_settings(tmp_path, environ={})
+
+
+def test_ssh_switches_read_toml_booleans_and_words_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "supervise.toml").write_text("ssh_password_login = false\n")
+    assert load_settings(tmp_path, environ={}).ssh_password_login is False
+    env = {"SUPERVISE_SSH_PASSWORD_LOGIN": "yes"}
+    assert load_settings(tmp_path, environ=env).ssh_password_login is True
+
+
+def test_the_ssh_host_key_lives_in_the_home_unless_a_path_is_set(
+    tmp_path: Path,
+) -> None:
+    settings = load_settings(tmp_path, environ={})
+    assert settings.resolved_ssh_host_key == tmp_path / "ssh_host_ed25519_key"
+    env = {"SUPERVISE_SSH_HOST_KEY": str(tmp_path / "elsewhere" / "key")}
+    moved = load_settings(tmp_path, environ=env).resolved_ssh_host_key
+    assert moved == tmp_path / "elsewhere" / "key"
