@@ -25,7 +25,7 @@ class SshKey(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id", index=True)
     algorithm: str = Field(max_length=40)
     """As OpenSSH names it, e.g. `ssh-ed25519`."""
-    key_data: str = Field(max_length=1200)
+    key_data: str = Field(max_length=1500)
     """The public key in OpenSSH's one-line form, without the comment."""
     fingerprint: str = Field(max_length=64, unique=True, index=True)
     """`SHA256:...` as `ssh-keygen -l` prints it; one account per key."""

@@ -50,6 +50,9 @@ class Action(enum.StrEnum):
     HOURS_LOG = "hours.log"
     HOURS_COSIGN = "hours.cosign"
     HOURS_VIEW = "hours.view"
+    SSH_KEY_ADD = "sshkey.add"
+    SSH_KEY_LIST = "sshkey.list"
+    SSH_KEY_REMOVE = "sshkey.remove"
 
 
 class Relation(enum.Enum):
@@ -73,6 +76,8 @@ class Clause:
 
 A, S, T, AU = Role.ADMIN, Role.SUPERVISOR, Role.TRAINEE, Role.AUDITOR
 OWN, SUP = Relation.OWNER, Relation.SUPERVISOR
+OWN_OR_ADMIN = (Clause(A), Clause(S, OWN), Clause(T, OWN), Clause(AU, OWN))
+"""Every role may log in over SSH, so each manages its own account's keys."""
 
 RULES: dict[Action, tuple[Clause, ...]] = {
     Action.ACCOUNT_CREATE: (Clause(A),),
@@ -107,6 +112,9 @@ RULES: dict[Action, tuple[Clause, ...]] = {
     Action.HOURS_LOG: (Clause(T, OWN),),
     Action.HOURS_COSIGN: (Clause(S, SUP),),
     Action.HOURS_VIEW: (Clause(T, OWN), Clause(S, SUP), Clause(A)),
+    Action.SSH_KEY_ADD: OWN_OR_ADMIN,
+    Action.SSH_KEY_LIST: OWN_OR_ADMIN,
+    Action.SSH_KEY_REMOVE: OWN_OR_ADMIN,
 }
 """Who may do what. An action absent from this table is refused to everyone."""
 

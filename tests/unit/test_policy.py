@@ -49,6 +49,9 @@ EXPECTED: dict[str, set[str]] = {
     "hours.log": {"trainee:own"},
     "hours.cosign": {"supervisor:assigned"},
     "hours.view": {"trainee:own", "supervisor:assigned", "admin"},
+    "sshkey.add": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
+    "sshkey.list": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
+    "sshkey.remove": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
 }
 
 ME, MY_TRAINEE, SOMEONE_ELSE = 10, 20, 30

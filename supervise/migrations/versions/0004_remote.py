@@ -28,7 +28,7 @@ def upgrade() -> None:
             "algorithm", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
         ),
         sa.Column(
-            "key_data", sqlmodel.sql.sqltypes.AutoString(length=1200), nullable=False
+            "key_data", sqlmodel.sql.sqltypes.AutoString(length=1500), nullable=False
         ),
         sa.Column(
             "fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
