@@ -135,6 +135,7 @@ def build_parser() -> Parser:
     _add_consents(commands)
     _add_recordings(commands)
     _add_purge(commands)
+    _add_ssh_keys(commands)
     return parser
 
 
@@ -737,6 +738,57 @@ def _share_terms(parser: Parser) -> None:
         metavar="YYYY-MM-DD",
         help="the last day of access (required for training)",
     )
+
+
+def _add_ssh_keys(commands: Any) -> None:
+    keys = _group(commands, "ssh-key", "manage the SSH public keys that log in")
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+    add = _command(
+        keys,
+        "add",
+        "register a public key (the .pub file) to your account",
+        "ssh_keys:ssh_key_add",
+        ACTOR,
+        epilog="The key is read from FILE, or from standard input (after the "
+        f"password line with --password-stdin). {epilog}",
+    )
+    add.add_argument("--user", metavar="NAME", help="admins: another account")
+    add.add_argument("file", nargs="?", metavar="FILE", help="the .pub file, or -")
+    listing = _command(
+        keys,
+        "list",
+        "list your SSH keys (admins: --user NAME or --all)",
+        "ssh_keys:ssh_key_list",
+        ACTOR,
+        JSON,
+        epilog=epilog,
+    )
+    scope = listing.add_mutually_exclusive_group()
+    scope.add_argument("--user", metavar="NAME", help="admins: this account's")
+    scope.add_argument("--all", action="store_true", help="admins: every account's")
+    remove = _command(
+        keys,
+        "remove",
+        "remove an SSH key: it logs nobody in from now on",
+        "ssh_keys:ssh_key_remove",
+        ACTOR,
+        epilog=epilog,
+    )
+    remove.add_argument("key_id", type=int, metavar="ID")
+    lookup = _command(
+        keys,
+        "authorized-keys",
+        "for sshd's AuthorizedKeysCommand: print the line for a registered key",
+        "ssh_keys:ssh_key_authorized_keys",
+        epilog="sshd_config: AuthorizedKeysCommand /path/to/supervise --home DIR "
+        "ssh-key authorized-keys --service-user supervise %u %t %k. Prints "
+        "nothing unless %u is the service user and the key is registered to an "
+        "enabled account.",
+    )
+    lookup.add_argument("--service-user", required=True, metavar="USER")
+    lookup.add_argument("login_user", metavar="U", help="sshd's %%u")
+    lookup.add_argument("key_type", metavar="T", help="sshd's %%t")
+    lookup.add_argument("key_blob", metavar="K", help="sshd's %%k")
 
 
 def _add_purge(commands: Any) -> None:

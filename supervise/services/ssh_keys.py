@@ -127,15 +127,20 @@ def account_for_key_id(ctx: ProgramContext, key_id: int) -> tuple[int, str] | No
     return row.id, row.username
 
 
-def key_id_for_wire(ctx: ProgramContext, algorithm: str, b64: str) -> int | None:
-    """The id of the registered key sshd offers as `%t %k`, if its account is
-    enabled; None for anything else (unknown, malformed, disabled)."""
+def key_for_wire(
+    ctx: ProgramContext, algorithm: str, b64: str
+) -> tuple[int, str] | None:
+    """(id, `<type> <base64>`) of the registered key sshd offers as `%t %k`,
+    if its account is enabled; None for anything else (unknown, malformed,
+    disabled)."""
     key = from_wire(algorithm, b64)
     if key is None:
         return None
     with Session(ctx.engine) as session:
         found = _enabled_key_row(session, key)
-    return None if found is None else found[0].id
+    if found is None or found[0].id is None:
+        return None
+    return found[0].id, found[0].key_data
 
 
 # --- managing keys (through the policy) -------------------------------------

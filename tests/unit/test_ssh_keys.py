@@ -59,7 +59,7 @@ def test_a_disabled_accounts_keys_log_nobody_in(program: Demo) -> None:
     assert ssh_keys.account_for_key(program.ctx, "theo", key) is None
     assert ssh_keys.account_for_key_id(program.ctx, view.id) is None
     algorithm, b64 = view_wire(key)
-    assert ssh_keys.key_id_for_wire(program.ctx, algorithm, b64) is None
+    assert ssh_keys.key_for_wire(program.ctx, algorithm, b64) is None
 
 
 def view_wire(key: asyncssh.SSHKey) -> tuple[str, str]:
@@ -88,12 +88,14 @@ def test_a_key_id_login_sets_last_used(program: Demo) -> None:
     assert stored_keys(program)[0].last_used_at == program.clock()
 
 
-def test_the_wire_form_finds_the_key_id(program: Demo) -> None:
+def test_the_wire_form_finds_the_key_id_and_its_canonical_line(program: Demo) -> None:
     key = new_key("ecdsa-sha2-nistp256")
     view = ssh_keys.add_key(program.ctx, program.login("audrey"), text_of(key))
-    assert ssh_keys.key_id_for_wire(program.ctx, *view_wire(key)) == view.id
-    assert ssh_keys.key_id_for_wire(program.ctx, *view_wire(new_key())) is None
-    assert ssh_keys.key_id_for_wire(program.ctx, "ssh-ed25519", "!!") is None
+    algorithm, b64 = view_wire(key)
+    found = ssh_keys.key_for_wire(program.ctx, algorithm, b64)
+    assert found == (view.id, f"{algorithm} {b64}")
+    assert ssh_keys.key_for_wire(program.ctx, *view_wire(new_key())) is None
+    assert ssh_keys.key_for_wire(program.ctx, "ssh-ed25519", "!!") is None
 
 
 # --- managing keys -----------------------------------------------------------
