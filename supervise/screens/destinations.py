@@ -97,6 +97,12 @@ def _state_rules(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return StateRulesScreen(ctx, user)
 
 
+def _ssh_keys(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.ssh_keys import SshKeysScreen
+
+    return SshKeysScreen(ctx, user)
+
+
 def _password(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.password import PasswordDialog
 
@@ -196,6 +202,17 @@ DESTINATIONS: tuple[Destination, ...] = (
         "j",
         "settings.edit",
         _state_rules,
+    ),
+    # Every role may log in over SSH; the services decide whose keys show.
+    Destination(
+        "ssh-keys",
+        "SSH keys",
+        "account: ssh keys",
+        "The public keys that log you in over SSH: add, remove",
+        frozenset(ROLE_ORDER),
+        "k",
+        "",
+        _ssh_keys,
     ),
     Destination(
         "password",
