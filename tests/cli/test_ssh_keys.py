@@ -14,6 +14,7 @@ from typing import Any
 import asyncssh
 import pytest
 
+from supervise.cli.parser import build_parser
 from tests.cli.helpers import (
     PASSWORDS,
     Result,
@@ -312,3 +313,25 @@ def test_the_installed_script_names_itself_in_the_forced_command(
     )
     assert done.returncode == 0, done.stderr
     assert f'command="{executable} --home {home.absolute()} tui' in done.stdout
+
+
+def test_the_sshd_snippets_command_prints_a_line_the_tui_command_accepts(
+    home: Path,
+) -> None:
+    snippet = Path(__file__).resolve().parents[2] / "contrib/sshd_config.supervise"
+    (line,) = [
+        ln.split(None, 1)[1]
+        for ln in snippet.read_text().splitlines()
+        if ln.strip().startswith("AuthorizedKeysCommand ")
+    ]
+    text = public_text()
+    assert add_from_stdin(home, "tara", text).code == 0
+    kind, blob = text.split()[:2]
+    given = {"%u": "supervise", "%t": kind, "%k": blob, "/srv/supervise": str(home)}
+    argv = [given.get(arg, arg) for arg in shlex.split(line)[1:]]
+    done = cli(*argv)
+    assert done.code == 0, done.err
+    forced = shlex.split(done.out.split('command="', 1)[1].split('" ', 1)[0])
+    args = build_parser().parse_args(forced[forced.index("--home") :])
+    assert (args.handler, args.key_id) == ("tui:tui", key_rows(home)[0][0])
+    assert args.home == str(home.absolute())
