@@ -92,7 +92,18 @@ def probe(path: Path) -> MediaInfo:
         status = os.fstat(f.fileno())
         if not stat.S_ISREG(status.st_mode):
             raise NotMediaError()
-        return _probe_open(f, status.st_size, f.read(_HEAD_SIZE))
+        return probe_stream(f, status.st_size)
+
+
+def probe_stream(f: BinaryIO, size: int) -> MediaInfo:
+    """Read the media type and duration from an open, seekable file of `size`
+    bytes (a decrypting reader, say); the position is left anywhere.
+
+    Raises:
+        NotMediaError, OSError: As `probe`.
+    """
+    f.seek(0)
+    return _probe_open(f, size, f.read(_HEAD_SIZE))
 
 
 def _probe_open(f: BinaryIO, size: int, head: bytes) -> MediaInfo:

@@ -42,6 +42,9 @@ class UploadState(enum.StrEnum):
     """Stored, encrypted, waiting to be attached to a client and consent."""
     ATTACHED = "attached"
     SHREDDED = "shredded"
+    ABORTED = "aborted"
+    """The connection dropped or the upload was refused part-way: no payload
+    was kept."""
 
 
 class PendingUpload(SQLModel, table=True):

@@ -53,6 +53,10 @@ class Action(enum.StrEnum):
     SSH_KEY_ADD = "sshkey.add"
     SSH_KEY_LIST = "sshkey.list"
     SSH_KEY_REMOVE = "sshkey.remove"
+    UPLOAD_RECEIVE = "upload.receive"
+    UPLOAD_LIST = "upload.list"
+    UPLOAD_ATTACH = "upload.attach"
+    UPLOAD_DISCARD = "upload.discard"
 
 
 class Relation(enum.Enum):
@@ -115,6 +119,11 @@ RULES: dict[Action, tuple[Clause, ...]] = {
     Action.SSH_KEY_ADD: OWN_OR_ADMIN,
     Action.SSH_KEY_LIST: OWN_OR_ADMIN,
     Action.SSH_KEY_REMOVE: OWN_OR_ADMIN,
+    # The drop box: a trainee's own inbox, encrypted to the trainee alone.
+    Action.UPLOAD_RECEIVE: (Clause(T, OWN),),
+    Action.UPLOAD_LIST: (Clause(T, OWN),),
+    Action.UPLOAD_ATTACH: (Clause(T, OWN),),
+    Action.UPLOAD_DISCARD: (Clause(T, OWN),),
 }
 """Who may do what. An action absent from this table is refused to everyone."""
 

@@ -61,7 +61,8 @@ from supervise.models.clinical import (
     StatedReason,
 )
 from supervise.models.database import session_scope
-from supervise.services import audit, consent_gate, vault
+from supervise.models.remote import PendingUpload, UploadState
+from supervise.services import audit, consent_gate, dropbox, vault
 from supervise.services.accounts import (
     UserSession,
     actor_for,
@@ -87,6 +88,8 @@ MIN_REASON, MAX_REASON = 10, 500
 Progress = Callable[[int, int], None]
 """Called with (bytes done, bytes in all) as a transfer goes."""
 CancelCheck = Callable[[], bool]
+OnCommit = Callable[[Session, int], None]
+"""Called inside an import's transaction with the new recording's id."""
 
 
 class ImportCancelled(ServiceError):
@@ -277,7 +280,7 @@ def _view(
 def import_recording(
     ctx: ProgramContext,
     user: UserSession,
-    source: Path,
+    source: Path | BinaryIO,
     case_code: str,
     *,
     purpose: str = "supervision",
@@ -285,13 +288,15 @@ def import_recording(
     participants: Sequence[str] = (),
     progress: Progress | None = None,
     should_cancel: CancelCheck | None = None,
+    on_commit: OnCommit | None = None,
 ) -> RecordingView:
     """Encrypt a session recording into the vault.
 
     Args:
         ctx: The program.
         user: The trainee whose client this is.
-        source: The audio or video file (read, never changed).
+        source: The audio or video file (read, never changed), or an open,
+            seekable binary stream of it, which the import closes.
         case_code: The client's case code.
         purpose: One of `PURPOSES`.
         session_date: When the session took place; today by default.
@@ -299,6 +304,9 @@ def import_recording(
             group session; each must have consented too.
         progress: Called with (bytes done, bytes in all) after each chunk.
         should_cancel: Checked before each chunk; True cancels the import.
+        on_commit: Run inside the import's transaction with the recording's
+            id (the drop box marks its upload attached there); raising
+            stops the import and stores nothing.
 
     Raises:
         InvalidInput: Not a regular readable file, not audio or video, or a
@@ -312,7 +320,7 @@ def import_recording(
     purpose = check_purpose(purpose)
     today = ctx.now().date()
     day = check_session_date(session_date or today, today)
-    handle, total, info = _open_source(Path(source))
+    handle, total, info = _open_source(source)
     with handle:
         with session_scope(ctx.engine) as session:
             client = find_client(session, case_code)
@@ -375,6 +383,7 @@ def import_recording(
                     info,
                     length,
                     due,
+                    on_commit,
                 )
             except BaseException:
                 if not pending.committed:
@@ -384,7 +393,10 @@ def import_recording(
     return view
 
 
-def _open_source(path: Path) -> tuple[BinaryIO, int, media.MediaInfo]:
+def _open_source(source: Path | BinaryIO) -> tuple[BinaryIO, int, media.MediaInfo]:
+    if not isinstance(source, Path):
+        return _open_stream(source)
+    path = source
     try:
         if not path.is_file():
             raise InvalidInput("choose a recording file (this is not a regular file)")
@@ -399,6 +411,22 @@ def _open_source(path: Path) -> tuple[BinaryIO, int, media.MediaInfo]:
     return handle, os.fstat(handle.fileno()).st_size, info
 
 
+def _open_stream(handle: BinaryIO) -> tuple[BinaryIO, int, media.MediaInfo]:
+    try:
+        total = handle.seek(0, os.SEEK_END)
+        info = media.probe_stream(handle, total)
+        handle.seek(0)
+    except media.NotMediaError as exc:
+        handle.close()
+        raise InvalidInput(str(exc)) from None
+    except OSError as exc:
+        handle.close()
+        raise InvalidInput(
+            f"the file cannot be read ({exc.strerror or 'error'})"
+        ) from None
+    return handle, total, info
+
+
 def _commit_import(
     ctx: ProgramContext,
     user: UserSession,
@@ -411,6 +439,7 @@ def _commit_import(
     info: media.MediaInfo,
     length: int,
     destroy_after: date,
+    on_commit: OnCommit | None = None,
 ) -> RecordingView:
     """Store the row, its consents, grants and audit row in one transaction.
 
@@ -466,6 +495,8 @@ def _commit_import(
             object_type="recording",
             object_id=recording.id,
         )
+        if on_commit is not None:
+            on_commit(session, recording.id)
         session.commit()
         pending.committed = True
         return _view(session, ctx, recording, can_open=True)
@@ -488,7 +519,7 @@ def recover_interrupted(ctx: ProgramContext) -> tuple[int, int]:
                 row is not None
                 and row.blob_name == orphan.name
                 and row.state == RecordingState.ACTIVE
-            )
+            ) or _upload_committed(session, orphan.uid, orphan.name)
         if keep:
             ctx.blobs.adopt(orphan)
             finished += 1
@@ -500,6 +531,16 @@ def recover_interrupted(ctx: ProgramContext) -> tuple[int, int]:
     if finished or removed:
         log.info("interrupted imports: %d finished, %d removed", finished, removed)
     return finished, removed
+
+
+def _upload_committed(session: Session, uid: str, blob_name: str) -> bool:
+    """Whether a drop-box upload's row committed naming this payload."""
+    upload = session.exec(select(PendingUpload).where(PendingUpload.uid == uid)).first()
+    return (
+        upload is not None
+        and upload.blob_name == blob_name
+        and upload.state == UploadState.PENDING
+    )
 
 
 # --- listing ---------------------------------------------------------------
@@ -1297,6 +1338,8 @@ class PurgeReport:
     dry_run: bool
     items: tuple[PurgeItem, ...]
     expired_grants: int
+    uploads: int = 0
+    """Drop-box uploads past their keep time, shredded (or due)."""
 
 
 def purge(
@@ -1308,7 +1351,9 @@ def purge(
 ) -> PurgeReport:
     """Shred every recording past its destroy-after date and not on hold.
 
-    Also resumes interrupted shreds and wipes expired grants. Run by cron or a
+    Also resumes interrupted shreds, wipes expired grants, and shreds the
+    drop box's uploads left unattached past `dropbox_keep_days` (everyone's:
+    no one needs to open them to destroy them). Run by cron or a
     systemd timer as the system (no login needed: it only destroys), or by an
     admin with `user`.
 
@@ -1386,7 +1431,8 @@ def purge(
                     item.id,
                     reason=_PURGE_REASONS[item.step],
                 )
-    return PurgeReport(dry_run, tuple(items), len(expired))
+    uploads = dropbox.purge_uploads(ctx, who, dry_run=dry_run)
+    return PurgeReport(dry_run, tuple(items), len(expired), uploads)
 
 
 # --- break glass -----------------------------------------------------------

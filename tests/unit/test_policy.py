@@ -52,6 +52,10 @@ EXPECTED: dict[str, set[str]] = {
     "sshkey.add": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
     "sshkey.list": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
     "sshkey.remove": {"admin", "supervisor:own", "trainee:own", "auditor:own"},
+    "upload.receive": {"trainee:own"},
+    "upload.list": {"trainee:own"},
+    "upload.attach": {"trainee:own"},
+    "upload.discard": {"trainee:own"},
 }
 
 ME, MY_TRAINEE, SOMEONE_ELSE = 10, 20, 30
