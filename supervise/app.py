@@ -4,6 +4,10 @@ The app owns who is logged in (`user`) and the opened program (`context`);
 screens do the rest. Start-up is measured against a bare Textual app, so this
 module and the login screen import no database, Argon2 or service module at
 the top: those load in worker threads, after the login screen is drawn.
+
+In an SSH session (`ssh_user`) the username is fixed and logging off, by hand
+or when idle, ends the process: the connection closes with the message, and
+nobody else can log in on it.
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ class SuperviseApp(App[None]):
         demo_accounts: Sequence[DemoAccount] = (),
         clock: Clock | None = None,
         on_forced_exit: Callable[[], None] | None = None,
+        ssh_user: str | None = None,
+        ssh_password: str | None = None,
     ) -> None:
         """Build the app; nothing is opened until it runs.
 
@@ -91,6 +97,10 @@ class SuperviseApp(App[None]):
             clock: The time source for idle logoff; the program's by default.
             on_forced_exit: Clean-up to run if, after a hang-up, the process
                 has to end itself (the demo removes its folder).
+            ssh_user: The account an SSH connection authenticated: the only
+                one that may log in, and logging off ends the app.
+            ssh_password: The password of an SSH password login, to log in
+                with at once.
         """
         super().__init__()
         self.settings = settings
@@ -104,6 +114,10 @@ class SuperviseApp(App[None]):
         self._last_activity = self.now()
         self._on_forced_exit = on_forced_exit
         self._hung_up = False
+        self.ssh_user = ssh_user
+        self.exit_note = ""
+        """In SSH mode, why the app ended (shown as the connection closes)."""
+        self._ssh_password = ssh_password
 
     @property
     def context(self) -> ProgramContext:
@@ -131,7 +145,8 @@ class SuperviseApp(App[None]):
         self._quit_on_hang_up()
         self.set_interval(self.IDLE_CHECK_SECONDS, self.check_idle_logoff)
         self.set_interval(self.TERMINAL_CHECK_SECONDS, self._check_terminal)
-        await self.push_screen(LoginScreen(self._program, self.demo_accounts))
+        password, self._ssh_password = self._ssh_password, None
+        await self.push_screen(self._login_screen(password=password))
         self.call_after_refresh(self._login_drawn)
 
     def _quit_on_hang_up(self) -> None:
@@ -256,10 +271,33 @@ class SuperviseApp(App[None]):
             self.pop_screen()
         self.switch_screen(screen)
 
+    def _login_screen(
+        self, note: str = "", password: str | None = None
+    ) -> Screen[None]:
+        return LoginScreen(
+            self._program,
+            self.demo_accounts,
+            note,
+            fixed_username=self.ssh_user,
+            password=password,
+        )
+
     def log_off(self, *, idle: bool = False, note: str = "") -> None:
-        """End the session and show a fresh login screen with `note`."""
-        if self._end_session(idle) is not None:
-            self._replace_stack(LoginScreen(self._program, self.demo_accounts, note))
+        """End the session and show a fresh login screen with `note`.
+
+        In an SSH session the app ends instead, showing `note` on the way out.
+        """
+        audit_written = self._end_session(idle)
+        if self.ssh_user is not None:
+            self.call_later(self._leave, audit_written, note or "Logged off.")
+        elif audit_written is not None:
+            self._replace_stack(self._login_screen(note))
+
+    async def _leave(self, audit_written: Worker[None] | None, note: str) -> None:
+        if audit_written is not None:
+            await audit_written.wait()
+        self.exit_note = note
+        self.exit(message=Text(note))
 
     def _end_session(self, idle: bool) -> Worker[None] | None:
         """Drop the session's keys now; audit the logoff off the UI thread.

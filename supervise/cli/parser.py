@@ -136,6 +136,7 @@ def build_parser() -> Parser:
     _add_recordings(commands)
     _add_purge(commands)
     _add_ssh_keys(commands)
+    _add_remote(commands)
     return parser
 
 
@@ -807,3 +808,41 @@ def _add_purge(commands: Any) -> None:
         "--dry-run", action="store_true", help="show what is due; change nothing"
     )
     purge.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _add_remote(commands: Any) -> None:
+    """`supervise serve` and `supervise tui` (what SSH sessions run)."""
+    serve = _command(
+        commands,
+        "serve",
+        "run the SSH server: the app, 'export ID' and the drop box over SSH",
+        "serve:serve",
+        epilog="Listens on ssh_host:ssh_port from the settings (127.0.0.1:2222 by "
+        "default). ctrl+c or SIGTERM stops it, ending every session.",
+    )
+    serve.add_argument("--host", metavar="HOST", help="listen address")
+    serve.add_argument("--port", type=int, metavar="PORT", help="listen port")
+    tui = _command(
+        commands,
+        "tui",
+        "open the TUI (as 'supervise' alone does); SSH sessions run it too",
+        "tui:tui",
+    )
+    who = tui.add_mutually_exclusive_group()
+    who.add_argument(
+        "--ssh-user",
+        metavar="NAME",
+        help="for the SSH server: only NAME may log in, and logging off ends it",
+    )
+    who.add_argument(
+        "--key-id",
+        type=int,
+        metavar="N",
+        help="for OpenSSH's forced command: act for the owner of registered key N",
+    )
+    tui.add_argument(
+        "--password-fd",
+        type=int,
+        metavar="FD",
+        help="with --ssh-user: read the password from this inherited pipe",
+    )

@@ -1,5 +1,8 @@
 """The login screen: username and password, and the demo accounts in a demo.
 
+Over SSH the username is fixed (the one the connection authenticated) and,
+after a password login, the password the server received logs in at once.
+
 Imported at start-up, so it must stay light: the services (and with them the
 database layer and Argon2) are imported inside the worker that logs in.
 """
@@ -77,6 +80,9 @@ Type your **username**, press **Enter**, type your **password** and press
         context: ProgramContext | None,
         demo_accounts: Sequence[DemoAccount] = (),
         note: str = "",
+        *,
+        fixed_username: str | None = None,
+        password: str | None = None,
     ) -> None:
         """Show the login form.
 
@@ -84,14 +90,19 @@ Type your **username**, press **Enter**, type your **password** and press
             context: The opened program, or None while it is still opening.
             demo_accounts: Sample logins to list beside the form.
             note: A line to show above the form, such as why you were logged off.
+            fixed_username: The only username accepted (an SSH session's).
+            password: Log in with this at once (an SSH password login's).
         """
         super().__init__()
         self.context = context
         self.demo_accounts = demo_accounts
         self.note = note
+        self.fixed_username = fixed_username
         self.sub_title = "log in"
         self._submit_when_open = False
         """Set when Enter came before the program was open."""
+        self._password = password
+        """The password handed over by the SSH server, used once."""
 
     def compose(self) -> ComposeResult:
         """Lay out the form and, in a demo, the sample accounts."""
@@ -112,14 +123,23 @@ Type your **username**, press **Enter**, type your **password** and press
         """Wait for the program if it is still opening."""
         self.query_one("#username", Input).border_title = "Username"
         self.query_one("#password", Input).border_title = "Password"
+        if self.fixed_username is not None:
+            username = self.query_one("#username", Input)
+            username.value = self.fixed_username
+            username.disabled = True
+            self.set_focus(self.query_one("#password", Input))
         if self.context is None:
             self.set_status("Opening the program…", busy=True)
+        elif self._password is not None:
+            self._log_in_handed_over(self.context)
 
     def program_opened(self, context: ProgramContext) -> None:
         """Accept logins from now on (and do one asked for while opening)."""
         self.context = context
         self.set_status("")
-        if self._submit_when_open:
+        if self._password is not None:
+            self._log_in_handed_over(context)
+        elif self._submit_when_open:
             self._submit_when_open = False
             self.submit()
 
@@ -144,7 +164,8 @@ Type your **username**, press **Enter**, type your **password** and press
     def submit(self) -> None:
         """Log in with what the form holds, unless a login is under way."""
         button = self.query_one("#log-in", Button)
-        username = self.query_one("#username", Input).value.strip()
+        username = self.fixed_username or self.query_one("#username", Input).value
+        username = username.strip()
         password_input = self.query_one("#password", Input)
         if self.context is None:
             # Typed ahead of the program opening: log in as soon as it is open.
@@ -158,6 +179,14 @@ Type your **username**, press **Enter**, type your **password** and press
         self.set_status("Checking…", busy=True)
         self._log_in(self.context, username, password_input.value)
         password_input.clear()
+
+    def _log_in_handed_over(self, context: ProgramContext) -> None:
+        """Log in with the password the SSH server received, once."""
+        password, self._password = self._password, None
+        if self.fixed_username is None or password is None:
+            return
+        self.set_status("Checking…", busy=True)
+        self._log_in(context, self.fixed_username, password)
 
     @work(thread=True, exclusive=True, group="login")
     def _log_in(self, context: ProgramContext, username: str, password: str) -> None:

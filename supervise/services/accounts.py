@@ -607,24 +607,53 @@ def login(ctx: ProgramContext, username: str, password: str) -> UserSession:
         AccountDisabled: The password was right but the account is disabled.
     """
     with session_scope(ctx.engine) as session:
-        account = session.exec(
-            select(Account).where(Account.username == username)
-        ).first()
-        if account is None:
-            _dummy_verify(password)
-            _refuse(session, ctx, audit.Who(), None, "unknown-user")
-            raise LoginFailed("wrong username or password")
-        who = audit.Who(account.id, roles_code(roles_of(session, account.id or 0)))
-        now = ctx.now()
-        if account.locked_until is not None and account.locked_until > now:
-            _refuse(session, ctx, who, account.id, "locked")
-            raise AccountLocked(_locked_message(account.locked_until - now))
-        if not passwords.verify_password(account.password_hash, password):
-            _count_failure(session, ctx, account, who, now)
-        if account.disabled_at is not None:
-            _refuse(session, ctx, who, account.id, "disabled")
-            raise AccountDisabled("this account is disabled; ask an admin")
+        account = _checked_account(session, ctx, username, password)
         return _open_session(session, ctx, account, password)
+
+
+def check_password(ctx: ProgramContext, username: str, password: str) -> int:
+    """Check a password as `login` does, without opening the private key.
+
+    For the SSH server, which only needs to know who connects: failures are
+    counted and audited exactly as for a login; success resets the count and
+    writes no `login.success` row (the session's own login does).
+
+    Returns:
+        The account's id.
+
+    Raises:
+        LoginFailed: Unknown user or wrong password (counted toward lockout).
+        AccountLocked: Locked after repeated failures; says for how long.
+        AccountDisabled: The password was right but the account is disabled.
+    """
+    with session_scope(ctx.engine) as session:
+        account = _checked_account(session, ctx, username, password)
+        assert account.id is not None
+        account.failed_logins, account.locked_until = 0, None
+        session.add(account)
+        return account.id
+
+
+def _checked_account(
+    session: Session, ctx: ProgramContext, username: str, password: str
+) -> Account:
+    """The account if `password` opens it; else audit, count and raise."""
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None:
+        _dummy_verify(password)
+        _refuse(session, ctx, audit.Who(), None, "unknown-user")
+        raise LoginFailed("wrong username or password")
+    who = audit.Who(account.id, roles_code(roles_of(session, account.id or 0)))
+    now = ctx.now()
+    if account.locked_until is not None and account.locked_until > now:
+        _refuse(session, ctx, who, account.id, "locked")
+        raise AccountLocked(_locked_message(account.locked_until - now))
+    if not passwords.verify_password(account.password_hash, password):
+        _count_failure(session, ctx, account, who, now)
+    if account.disabled_at is not None:
+        _refuse(session, ctx, who, account.id, "disabled")
+        raise AccountDisabled("this account is disabled; ask an admin")
+    return account
 
 
 def _refuse(

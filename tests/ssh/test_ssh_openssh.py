@@ -1,0 +1,110 @@
+"""The real OpenSSH client, in tmux, against the built-in server.
+
+tmux answers terminal queries as a real terminal does, and `capture-pane`
+shows what a person would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import asyncssh
+import pytest
+
+from tests.ssh.conftest import SshRig, Start
+
+pytestmark = [
+    pytest.mark.xdist_group("ssh"),
+    pytest.mark.skipif(
+        shutil.which("tmux") is None or shutil.which("ssh") is None,
+        reason="needs tmux and the OpenSSH client",
+    ),
+]
+
+
+async def tmux(*argv: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        "tmux", *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, _ = await proc.communicate()
+    return out.decode(errors="replace")
+
+
+class Pane:
+    """One tmux session running `ssh`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.last = ""
+
+    async def screen(self) -> str:
+        self.last = await tmux("capture-pane", "-p", "-t", self.name)
+        return self.last
+
+    async def wait_until_lines(
+        self, check: Callable[[list[str]], bool], what: str
+    ) -> None:
+        """Poll the pane until `check(lines)` holds; fail showing it."""
+        deadline = time.monotonic() + 60
+        while not check((await self.screen()).splitlines()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never saw {what}:\n{self.last}")
+            await asyncio.sleep(0.2)
+
+    async def wait_for(self, needle: str) -> None:
+        await self.wait_until_lines(lambda lines: needle in "\n".join(lines), needle)
+
+    async def type(self, *keys: str) -> None:
+        await tmux("send-keys", "-t", self.name, *keys)
+
+
+@pytest.fixture
+async def pane(tmp_path: Path) -> AsyncIterator[list[Pane]]:
+    made: list[Pane] = []
+    yield made
+    for item in made:
+        await tmux("kill-session", "-t", item.name)
+
+
+def ssh_command(rig: SshRig, tmp_path: Path, key: asyncssh.SSHKey) -> str:
+    key_file = tmp_path / "id_ed25519"
+    key.write_private_key(key_file)
+    key_file.chmod(0o600)
+    known = tmp_path / "known_hosts"
+    public = rig.host_key.export_public_key().decode().split()[:2]
+    known.write_text(f"[127.0.0.1]:{rig.port} {' '.join(public)}\n")
+    return (
+        f"ssh -F /dev/null -p {rig.port} -i {key_file} -o IdentitiesOnly=yes "
+        f"-o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes "
+        "-o PreferredAuthentications=publickey tara@127.0.0.1"
+    )
+
+
+async def test_openssh_with_a_key_reaches_the_app_and_logs_in(
+    ssh_server: Start, pane: list[Pane], tmp_path: Path
+) -> None:
+    rig = await ssh_server()
+    key = rig.register_key("tara")
+    term = Pane(f"supervise-ssh-{os.getpid()}")
+    pane.append(term)
+    command = ssh_command(rig, tmp_path, key)
+    await tmux(
+        "new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",
+        f"env TERM=xterm-256color {command}; sleep 30",
+    )  # fmt: skip
+    await term.wait_for("Password")
+    await term.type(rig.demo.password("tara"), "Enter")
+    await term.wait_for("sam")
+    await tmux("resize-window", "-t", term.name, "-x", "120", "-y", "40")
+    await term.wait_until_lines(
+        lambda lines: len(lines) == 40 and "Help" in lines[39], "the footer on row 40"
+    )
+    await term.type("C-l")
+    await term.wait_for("Logged off.")
+    await rig.wait_for_action("ssh.session.end")
+    await rig.no_children()
