@@ -134,6 +134,7 @@ def build_parser() -> Parser:
     _add_clients(commands)
     _add_consents(commands)
     _add_recordings(commands)
+    _add_inbox(commands)
     _add_purge(commands)
     _add_ssh_keys(commands)
     _add_remote(commands)
@@ -648,28 +649,7 @@ def _add_recordings(commands: Any) -> None:
     imported.add_argument(
         "file", metavar="FILE", help="the audio or video file (left unchanged)"
     )
-    imported.add_argument("--client", required=True, metavar="CASE")
-    imported.add_argument(
-        "--purpose",
-        default="supervision",
-        metavar="PURPOSE",
-        help="supervision (default), clinical_record or training",
-    )
-    imported.add_argument(
-        "--participant",
-        action="append",
-        default=[],
-        metavar="CASE",
-        help="another client in the session (couple, family, group); each must "
-        "have consented too; repeat for each",
-    )
-    imported.add_argument(
-        "--date",
-        type=_iso_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the day of the session (default: today)",
-    )
+    _import_options(imported)
     recording("list", "list the recordings you may see", JSON)
     show = recording("show", "one recording's details and who can open it")
     _recording_id(show)
@@ -722,6 +702,56 @@ def _add_recordings(commands: Any) -> None:
     )
     _reason(glass)
     _destination(glass)
+
+
+def _import_options(parser: Parser) -> None:
+    """What a recording is filed under: `recording import` and `inbox attach`."""
+    parser.add_argument("--client", required=True, metavar="CASE")
+    parser.add_argument(
+        "--purpose",
+        default="supervision",
+        metavar="PURPOSE",
+        help="supervision (default), clinical_record or training",
+    )
+    parser.add_argument(
+        "--participant",
+        action="append",
+        default=[],
+        metavar="CASE",
+        help="another client in the session (couple, family, group); each must "
+        "have consented too; repeat for each",
+    )
+    parser.add_argument(
+        "--date",
+        type=_iso_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the day of the session (default: today)",
+    )
+
+
+def _add_inbox(commands: Any) -> None:
+    """`supervise inbox ...`: the drop box's pending uploads (trainees)."""
+    inbox = _group(
+        commands, "inbox", "recordings you copied in over scp or sftp (trainees)"
+    )
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+
+    def command(name: str, summary: str, *parents: Parser) -> Parser:
+        handler = f"inbox:inbox_{name}"
+        return _command(inbox, name, summary, handler, ACTOR, *parents, epilog=epilog)
+
+    command("list", "your uploads waiting to be attached, with their names", JSON)
+    attach = command(
+        "attach", "file an upload as a recording of a client (as recording import)"
+    )
+    attach.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    _import_options(attach)
+    discard = command("discard", "shred an upload without attaching it")
+    discard.add_argument("upload_id", type=int, metavar="UPLOAD_ID")
+    discard.add_argument(
+        "--yes", action="store_true", help="do not ask for confirmation"
+    )
 
 
 def _share_terms(parser: Parser) -> None:
@@ -801,7 +831,8 @@ def _add_purge(commands: Any) -> None:
         MAYBE_ACTOR,
         epilog="Without --as this runs as the system, with no password: it only "
         "destroys. Recordings on legal hold are reported and kept; shreds "
-        "that were interrupted are finished; expired shares are wiped. "
+        "that were interrupted are finished; expired shares are wiped; uploads "
+        "left in an SSH inbox past dropbox_keep_days are shredded. "
         f"{PASSWORD_HELP}",
     )
     purge.add_argument(

@@ -474,6 +474,7 @@ def purge(args: argparse.Namespace, term: Terminal) -> int:
                 "dry_run": report.dry_run,
                 "recordings": [item.as_json() for item in report.items],
                 "expired_grants": report.expired_grants,
+                "uploads": report.uploads,
             }
         )
         return EXIT_OK
@@ -502,9 +503,11 @@ def _purge_summary(report: PurgeReport) -> str:
     if report.dry_run:
         return (
             f"dry run: {shred} to shred, {resume} to finish, {held} on hold; "
-            f"{report.expired_grants} expired shares to wipe; nothing was changed"
+            f"{report.expired_grants} expired shares to wipe; {report.uploads} "
+            "unattached uploads to shred; nothing was changed"
         )
     return (
         f"purge: {shred} shredded, {resume} finished, {held} on hold and kept; "
-        f"{report.expired_grants} expired shares wiped"
+        f"{report.expired_grants} expired shares wiped; {report.uploads} "
+        "unattached uploads shredded"
     )

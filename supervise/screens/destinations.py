@@ -85,6 +85,12 @@ def _import(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return ImportScreen(ctx, user)
 
 
+def _pending_uploads(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.pending_uploads import PendingUploadsScreen
+
+    return PendingUploadsScreen(ctx, user)
+
+
 def _purge(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.purge import PurgeScreen
 
@@ -182,6 +188,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         "i",
         "",
         _import,
+    ),
+    Destination(
+        "pending-uploads",
+        "Pending uploads",
+        "recordings: pending uploads",
+        "Recordings you copied in over scp or sftp: attach them to a client",
+        frozenset({"trainee"}),
+        "n",
+        "",  # the services check it is the trainee's own inbox as they list it
+        _pending_uploads,
     ),
     Destination(
         "purge",

@@ -69,6 +69,8 @@ class RoleHome(Screen[None]):
 
     ROLE: ClassVar[str] = ""
     SHOWS_PAIRS: ClassVar[bool] = False
+    SHOWS_UPLOADS: ClassVar[bool] = False
+    """Say when uploads wait in the SSH inbox (trainees)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "app.switch_role", "Switch role", id="switch-role"),
     ]
@@ -97,6 +99,8 @@ with the arrow keys and **Enter**.
             yield Static("", id="who")
             if self.SHOWS_PAIRS:
                 yield Static("", id="my-pairs")
+            if self.SHOWS_UPLOADS:
+                yield Static("", id="uploads-note")
             yield OptionList(*self._options(), id="nav")
         yield Footer()
 
@@ -124,6 +128,23 @@ with the arrow keys and **Enter**.
             mine = attempt(self, lambda: pairs.my_pairs(self.ctx, self.user))
             if mine is not None:
                 self.app.call_from_thread(self._show_pairs, mine)
+        if self.SHOWS_UPLOADS:
+            self._load_uploads()
+
+    def _load_uploads(self) -> None:
+        from supervise.services import dropbox
+
+        account_id = self.user.account_id
+        waiting = attempt(self, lambda: dropbox.pending_count(self.ctx, account_id))
+        if waiting:
+            self.app.call_from_thread(self._show_uploads, waiting)
+
+    def _show_uploads(self, waiting: int) -> None:
+        note = self.query_one("#uploads-note", Static)
+        note.update(
+            f"{waiting} upload(s) wait in your SSH inbox: press n to attach them."
+        )
+        note.display = True
 
     def _show_who(self, account: AccountView) -> None:
         self.query_one("#who", Static).update(who_line(account, self.ROLE))
@@ -157,6 +178,7 @@ class TraineeHome(RoleHome):
 
     ROLE = "trainee"
     SHOWS_PAIRS = True
+    SHOWS_UPLOADS = True
     BINDINGS = nav_bindings(ROLE)
 
 

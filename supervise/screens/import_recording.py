@@ -9,8 +9,9 @@ the new recording's detail.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -63,6 +64,10 @@ BUSY_FIELDS = (
     "#session-date",
 )
 """The fields that cannot change while an import runs."""
+Filing = tuple[str, str, date, tuple[str, ...]]
+"""The client's case code, the purpose, the session date, the participants."""
+Store = Callable[..., "RecordingView"]
+"""A service call that stores a recording under a filing (import, attach)."""
 
 
 def start_folder() -> Path:
@@ -123,6 +128,11 @@ Cancel again, or Escape, goes back.
 """
 
     AUTO_FOCUS = "#path"
+    BUSY: ClassVar[tuple[str, ...]] = BUSY_FIELDS
+    """The fields that cannot change while the import runs; the first takes
+    the focus back after it."""
+    WORKING: ClassVar[str] = "Importing… Cancel stops it."
+    DONE: ClassVar[str] = "Recording {id} imported."
     BINDINGS: ClassVar[list[BindingType]] = [
         *FORM_KEYS,
         Binding("escape", "back", "Back", id="back"),
@@ -143,36 +153,50 @@ Cancel again, or Escape, goes back.
             yield Input(placeholder="type a path, or pick a file below", id="path")
             with Horizontal(id="import-body"):
                 yield FileTree(self.folder, id="tree")
-                with Vertical(id="import-side"):
-                    yield Label("Client")
-                    yield Select[str]([], prompt="Case code", id="client")
-                    yield Label("Purpose")
-                    yield Select(
-                        [(purpose, purpose) for purpose in PURPOSE_CHOICES],
-                        value=PURPOSE_CHOICES[0],
-                        allow_blank=False,
-                        id="purpose",
-                    )
-                    with Horizontal(classes="field-row"):
-                        yield Input(placeholder="case codes", id="participants")
-                        yield Input(
-                            self.ctx.now().date().isoformat(),
-                            max_length=10,
-                            restrict=r"[0-9-]*",
-                            id="session-date",
-                        )
-                    yield ProgressBar(total=100, show_eta=False, id="progress")
-                    yield Static("", id="status")
-                    with Horizontal(classes="buttons"):
-                        yield Button("Start", id="start", variant="primary")
-                        yield Button("Cancel", id="cancel")
+                yield from self.compose_form()
         yield Footer()
+
+    def compose_form(self) -> ComposeResult:
+        """What the recording is filed under, the progress and the buttons
+        (also the form of the drop box's attach screen)."""
+        with Vertical(id="import-side"):
+            yield Label("Client")
+            yield Select[str]([], prompt="Case code", id="client")
+            yield Label("Purpose")
+            yield Select(
+                [(purpose, purpose) for purpose in PURPOSE_CHOICES],
+                value=PURPOSE_CHOICES[0],
+                allow_blank=False,
+                id="purpose",
+            )
+            with Horizontal(classes="field-row"):
+                yield Input(placeholder="case codes", id="participants")
+                yield Input(
+                    self.ctx.now().date().isoformat(),
+                    max_length=10,
+                    restrict=r"[0-9-]*",
+                    id="session-date",
+                )
+            yield ProgressBar(total=100, show_eta=False, id="progress")
+            yield Static("", id="status")
+            with Horizontal(classes="buttons"):
+                yield Button("Start", id="start", variant="primary")
+                yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
         """Label the fields, get the transfer ready, load the clients."""
+        self.prepare()
+
+    def prepare(self) -> None:
+        """What `on_mount` does (Textual runs every class's `on_mount`, so
+        a subclass overrides this instead)."""
         self.sub_title = "import a recording"
         self.query_one("#path", Input).border_title = "File"
         self.query_one("#tree", FileTree).border_title = literal(str(self.folder))
+        self.mount_form()
+
+    def mount_form(self) -> None:
+        """Label the form's fields, get the transfer ready, load the clients."""
         self.query_one("#session-date", Input).border_title = "Session date"
         self.query_one("#participants", Input).border_title = "Others"
         self.transfer = Transfer(self.app, self.query_one(ProgressBar))
@@ -245,51 +269,59 @@ Cancel again, or Escape, goes back.
     # --- the import ----------------------------------------------------------
 
     @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.start()
+
     def start(self) -> None:
         """Check the choices and start the import in a worker."""
         if self.transfer.running:
             return
         typed = self.query_one("#path", Input).value
+        if not typed.strip():
+            self.show_status("Choose the file to import.")
+            return
+        filing = self.filing()
+        if filing is not None:
+            path = resolve(typed, self.folder)
+            store = partial(recordings.import_recording, self.ctx, self.user, path)
+            self.begin(filing, store)
+
+    def filing(self) -> Filing | None:
+        """The form's client, purpose, date and participants, or None after
+        saying what is missing."""
         code = self.query_one("#client", Select).value
         purpose = str(self.query_one("#purpose", Select).value)
         day = parse_iso_date(self.query_one("#session-date", Input).value)
         typed_codes = self.query_one("#participants", Input).value.upper()
         others = tuple(code for code in re.split(r"[,\s]+", typed_codes) if code)
-        if not typed.strip():
-            self.show_status("Choose the file to import.")
-        elif not isinstance(code, str):
+        if not isinstance(code, str):
             self.show_status("Choose the client.")
         elif day is None:
             self.show_status("Type the session date as YYYY-MM-DD.")
         else:
-            self.transfer.start()
-            self._busy(True)
-            self.show_status("Importing… Cancel stops it.")
-            path = resolve(typed, self.folder)
-            self.run_import(path, code, purpose, day, others)
+            return code, purpose, day, others
+        return None
+
+    def begin(self, filing: Filing, store: Store) -> None:
+        """Run `store` with the form's choices in a worker, with progress."""
+        self.transfer.start()
+        self._busy(True)
+        self.show_status(self.WORKING)
+        self.run_import(filing, store)
 
     def _busy(self, busy: bool) -> None:
-        for selector in BUSY_FIELDS:
+        for selector in self.BUSY:
             self.query_one(selector).disabled = busy
         self.query_one("#start", Button).disabled = busy
         if not busy:
-            self.query_one("#path", Input).focus()
+            self.query_one(self.BUSY[0]).focus()
 
     @work(thread=True, exclusive=True, group="import")
-    def run_import(
-        self,
-        path: Path,
-        code: str,
-        purpose: str,
-        day: date,
-        participants: tuple[str, ...],
-    ) -> None:
-        """Encrypt the file into the vault through the services."""
+    def run_import(self, filing: Filing, store: Store) -> None:
+        """Encrypt the recording into the vault through the services."""
+        code, purpose, day, participants = filing
         try:
-            view = recordings.import_recording(
-                self.ctx,
-                self.user,
-                path,
+            view = store(
                 code,
                 purpose=purpose,
                 session_date=day,
@@ -319,7 +351,7 @@ Cancel again, or Escape, goes back.
 
     def _imported(self, view: RecordingView) -> None:
         self.transfer.running = False
-        self.app.notify(f"Recording {view.id} imported.")
+        self.app.notify(self.DONE.format(id=view.id))
         if self.is_current:
             detail = RecordingDetailScreen(self.ctx, self.user, view.id)
             self.app.switch_screen(detail)

@@ -1,5 +1,8 @@
 """The retention purge, previewed: what is due, what is held, and a way to run it.
 
+Uploads left in the SSH drop box past their keep time are counted on the
+summary line; they have no case code to list.
+
 The list is `purge --dry-run`; running it here does what the scheduled job
 does, as the admin who asked, after a confirmation.
 """
@@ -36,8 +39,10 @@ class PurgeScreen(TableScreen[PurgeItem]):
 
 Each recording is kept until its **destroy-after** date. This list shows
 what the purge would do now: shred the recordings past their date, finish
-any shred that was interrupted, and keep those on **legal hold**. Nothing
-changes until you run it.
+any shred that was interrupted, and keep those on **legal hold**. The line
+above the list also counts uploads left unattached in trainees' SSH inboxes
+past the keep time (`dropbox_keep_days`): the purge shreds those too.
+Nothing changes until you run it.
 
 - **r** runs the purge now, after you confirm (it normally runs by itself
   every night, from cron or a systemd timer; see the README).
@@ -50,6 +55,8 @@ changes until you run it.
     ]
     COLUMNS = ("Id", "Client", "Destroy after", "What the purge does")
     SUB_TITLE = "retention purge"
+    uploads_due = 0
+    """Drop-box uploads the dry run found past their keep time."""
 
     def above_table(self) -> Iterable[Widget]:
         """A line saying how much is due (an empty table says nothing)."""
@@ -63,11 +70,15 @@ changes until you run it.
             line = "Nothing is past its destroy-after date."
         else:
             line = f"{due} recording(s) to shred or finish; {held} on legal hold, kept."
+        line += (
+            f"\n{self.uploads_due} unattached upload(s) past the drop box's keep time."
+        )
         self.query_one("#purge-summary", Static).update(line)
 
     def fetch(self) -> list[PurgeItem]:
         """The purge's dry run, as this admin (the services check the role)."""
         report = recordings.purge(self.ctx, self.user.who, user=self.user, dry_run=True)
+        self.uploads_due = report.uploads
         return list(report.items)
 
     def key_of(self, view: PurgeItem) -> str:
@@ -103,5 +114,8 @@ changes until you run it.
     def _purged(self) -> PurgeReport:
         report = recordings.purge(self.ctx, self.user.who, user=self.user)
         done = sum(item.step != "held" for item in report.items)
-        self.notify(f"Purge done: {done} recording(s) shredded or finished.")
+        self.notify(
+            f"Purge done: {done} recording(s) shredded or finished, "
+            f"{report.uploads} unattached upload(s) shredded."
+        )
         return report

@@ -390,16 +390,18 @@ def _owned(
         PermissionDenied: Not the caller's (audited).
     """
     row = session.get(PendingUpload, upload_id)
+    if row is None:
+        raise NotFound(f"there is no upload {upload_id} waiting in your inbox")
     authorize(
         session,
         ctx,
         user,
         action,
-        owner_id=None if row is None else row.account_id,
+        owner_id=row.account_id,
         object_type="pending_upload",
         object_id=upload_id,
     )
-    if row is None or row.state != UploadState.PENDING:
+    if row.state != UploadState.PENDING:
         raise NotFound(f"there is no upload {upload_id} waiting in your inbox")
     return row
 

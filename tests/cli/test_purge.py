@@ -46,7 +46,8 @@ def test_purge_runs_as_the_system_and_shreds_what_is_due(
     assert done.code == 0, done.err
     assert done.out.splitlines() == [
         "recording 1  C-1001  destroy after 2020-01-31  shredded",
-        "purge: 1 shredded, 0 finished, 0 on hold and kept; 0 expired shares wiped",
+        "purge: 1 shredded, 0 finished, 0 on hold and kept; 0 expired shares "
+        "wiped; 0 unattached uploads shredded",
     ]
     assert _state(home) == "shredded"
     roles = sql(
