@@ -326,6 +326,31 @@ class UploadWriter:
         log.info("drop box: upload %d aborted (%s)", self.upload_id, reason)
 
 
+def mark_interrupted(ctx: ProgramContext, uid: str) -> None:
+    """An upload whose writing process died mid-way: its temporary payload is
+    gone (see `recordings.recover_interrupted`), so its row says `aborted`."""
+    with session_scope(ctx.engine) as session:
+        query = select(PendingUpload).where(PendingUpload.uid == uid)
+        row = session.exec(query.with_for_update()).first()
+        if row is None or row.state != UploadState.RECEIVING:
+            return
+        row.state = UploadState.ABORTED
+        row.name_sealed = None
+        row.blob_name = ""
+        session.add(row)
+        audit.record(
+            session,
+            ctx,
+            audit.SYSTEM,
+            "upload.receive",
+            object_type="pending_upload",
+            object_id=row.id,
+            outcome=Outcome.ERROR,
+            reason="interrupted",
+        )
+        session.commit()
+
+
 def _refuse_quota(ctx: ProgramContext, user: UserSession, reason: str) -> None:
     audit.record_alone(
         ctx,

@@ -527,6 +527,7 @@ def recover_interrupted(ctx: ProgramContext) -> tuple[int, int]:
             ctx.blobs.drop(orphan)
             if row is None:
                 ctx.keystore.destroy(ObjectKind.RECORDING, orphan.uid)
+            dropbox.mark_interrupted(ctx, orphan.uid)
             removed += 1
     if finished or removed:
         log.info("interrupted imports: %d finished, %d removed", finished, removed)

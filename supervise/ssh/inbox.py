@@ -42,8 +42,9 @@ from supervise.ssh.server import account_of_channel
 
 log = logging.getLogger(__name__)
 
-MAX_HELD_BYTES = 8 * 1024 * 1024
-"""Bytes of out-of-order writes held in memory per file before refusing."""
+MAX_HELD_BYTES = 4 * 1024 * 1024
+"""Bytes of out-of-order writes held in memory per file before refusing (one
+write of asyncssh's largest size; OpenSSH's clients never need any)."""
 _NEUTRAL = re.compile(rb"upload-(\d{1,12})")
 _ROOT = b"/"
 SftpFactory = Callable[[asyncssh.SSHServerChannel[Any]], asyncssh.SFTPServer]

@@ -244,3 +244,15 @@ def test_a_payload_committed_but_not_yet_renamed_is_kept_by_recovery(
     out = io.BytesIO()
     recordings.export_recording(program.ctx, tara, view.id, out)
     assert out.getvalue() == wav
+
+
+def test_an_upload_cut_off_by_a_dead_process_is_marked_aborted_on_restart(
+    program: Demo, wav: bytes
+) -> None:
+    writer = UploadWriter.start(program.ctx, inbox(program, "tara"), NAME)
+    writer.write(wav)
+    writer._blob.file.close()  # the process died: its lock went with it
+    assert recordings.recover_interrupted(program.ctx) == (0, 1)
+    stored = row(program, writer.upload_id)
+    assert (stored.state, stored.blob_name) == ("aborted", "")
+    assert list(program.ctx.blobs.temp_folder.iterdir()) == []
