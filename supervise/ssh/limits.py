@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Clock = Callable[[], float]
+_MAX_ADDRESSES = 10_000
+"""Past this many remembered addresses, expired ones are forgotten."""
 
 
 @dataclass
@@ -54,7 +56,15 @@ class FailedAuth:
 
     def add(self, address: str) -> None:
         """Count one failure from `address`."""
+        if len(self._seen) >= _MAX_ADDRESSES:
+            self._forget_expired()
         self._seen.setdefault(address, deque()).append(self.clock())
+
+    def _forget_expired(self) -> None:
+        """Drop addresses whose failures have all left the window."""
+        horizon = self.clock() - self.window_seconds
+        for address in [a for a, t in self._seen.items() if t[-1] <= horizon]:
+            del self._seen[address]
 
     def refused(self, address: str) -> bool:
         """Whether `address` failed `limit` times within the window."""

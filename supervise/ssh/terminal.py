@@ -108,8 +108,8 @@ class TerminalSession:
                 feed.cancel()
             await output
             return child.exit_status(await proc.wait())
-        except asyncio.CancelledError:
-            await self._hang_up(proc, output)
+        except BaseException:  # cancelled (server closing) or a pump failed
+            await asyncio.shield(self._hang_up(proc, output))
             raise
         finally:
             feed.cancel()

@@ -71,18 +71,35 @@ async def pane(tmp_path: Path) -> AsyncIterator[list[Pane]]:
         await tmux("kill-session", "-t", item.name)
 
 
-def ssh_command(rig: SshRig, tmp_path: Path, key: asyncssh.SSHKey) -> str:
-    key_file = tmp_path / "id_ed25519"
-    key.write_private_key(key_file)
-    key_file.chmod(0o600)
+def ssh_command(
+    rig: SshRig, tmp_path: Path, key: asyncssh.SSHKey | None, tail: str = ""
+) -> str:
+    """`ssh` with only this test's key (if any) and known_hosts file."""
     known = tmp_path / "known_hosts"
     public = rig.host_key.export_public_key().decode().split()[:2]
     known.write_text(f"[127.0.0.1]:{rig.port} {' '.join(public)}\n")
-    return (
-        f"ssh -F /dev/null -p {rig.port} -i {key_file} -o IdentitiesOnly=yes "
+    command = (
+        f"ssh -F /dev/null -p {rig.port} -o IdentitiesOnly=yes "
         f"-o UserKnownHostsFile={known} -o StrictHostKeyChecking=yes "
-        "-o PreferredAuthentications=publickey tara@127.0.0.1"
     )
+    if key is None:
+        command += "-o PreferredAuthentications=keyboard-interactive "
+    else:
+        key_file = tmp_path / "id_ed25519"
+        key.write_private_key(key_file)
+        key_file.chmod(0o600)
+        command += f"-i {key_file} -o PreferredAuthentications=publickey "
+    return command + "tara@127.0.0.1" + tail
+
+
+async def open_pane(panes: list[Pane], command: str) -> Pane:
+    term = Pane(f"supervise-ssh-{os.getpid()}-{len(panes)}")
+    panes.append(term)
+    await tmux(
+        "new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",
+        f"env TERM=xterm-256color {command}; sleep 30",
+    )  # fmt: skip
+    return term
 
 
 async def test_openssh_with_a_key_reaches_the_app_and_logs_in(
@@ -90,13 +107,7 @@ async def test_openssh_with_a_key_reaches_the_app_and_logs_in(
 ) -> None:
     rig = await ssh_server()
     key = rig.register_key("tara")
-    term = Pane(f"supervise-ssh-{os.getpid()}")
-    pane.append(term)
-    command = ssh_command(rig, tmp_path, key)
-    await tmux(
-        "new-session", "-d", "-s", term.name, "-x", "100", "-y", "30",
-        f"env TERM=xterm-256color {command}; sleep 30",
-    )  # fmt: skip
+    term = await open_pane(pane, ssh_command(rig, tmp_path, key))
     await term.wait_for("Password")
     await term.type(rig.demo.password("tara"), "Enter")
     await term.wait_for("sam")
@@ -108,3 +119,27 @@ async def test_openssh_with_a_key_reaches_the_app_and_logs_in(
     await term.wait_for("Logged off.")
     await rig.wait_for_action("ssh.session.end")
     await rig.no_children()
+
+
+async def test_openssh_prompts_for_the_password_and_the_app_opens_logged_in(
+    ssh_server: Start, pane: list[Pane], tmp_path: Path
+) -> None:
+    rig = await ssh_server()
+    term = await open_pane(pane, ssh_command(rig, tmp_path, None))
+    await term.wait_for("Password:")
+    await term.type(rig.demo.password("tara"), "Enter")
+    await term.wait_for("sam")
+    assert rig.demo.password("tara") not in term.last
+
+
+async def test_openssh_export_writes_the_recording_to_a_file(
+    ssh_server: Start, pane: list[Pane], tmp_path: Path
+) -> None:
+    rig = await ssh_server()
+    target = tmp_path / "session.wav"
+    command = ssh_command(rig, tmp_path, None, f" export 1 > {target}; echo done=$?")
+    term = await open_pane(pane, command)
+    await term.wait_for("Password:")
+    await term.type(rig.demo.password("tara"), "Enter")
+    await term.wait_for("done=0")
+    assert target.read_bytes()[:4] == b"RIFF"

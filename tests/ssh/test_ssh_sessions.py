@@ -147,3 +147,14 @@ async def test_only_one_session_per_connection(ssh_server: Start) -> None:
     assert b"one session per connection" in second.stderr
     conn.close()
     await asyncio.sleep(0)
+
+
+async def test_a_connection_that_does_not_log_in_in_time_is_closed(
+    ssh_server: Start,
+) -> None:
+    rig = await ssh_server(ssh_login_timeout_seconds=1)
+    reader, writer = await asyncio.open_connection("127.0.0.1", rig.port)
+    assert (await reader.readline()).startswith(b"SSH-2.0-")
+    await asyncio.wait_for(reader.read(), 30)  # returns when the server closes
+    assert reader.at_eof()
+    writer.close()
