@@ -161,11 +161,14 @@ class SupervisorSSHServer(asyncssh.SSHServer):
         fp = ""
         if self._password_ok is not None and self._password_ok.username == username:
             self.login = self._password_ok
-        else:
+        elif username in self._keys:
             account_id, key = self._keys[username]
             self.login = Login(account_id, username, "publickey")
             fp = key.get_fingerprint("sha256")
             self._note_key(account_id, key)
+        else:  # no method of ours completed it: bind nothing, and leave
+            self.conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, "")
+            return
         self._keys.clear()
         self._password_ok = None
         reason = events.details(method=self.login.method, fp=fp, peer=self.peer)
