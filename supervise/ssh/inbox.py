@@ -161,6 +161,13 @@ class InboxServer(asyncssh.SFTPServer):
         )
         refuse(reason or f"the inbox does not allow this ({what})")
 
+    async def _name(self, path: bytes) -> bytes | None:
+        """As `inbox_name`, a path outside the inbox refused and audited."""
+        try:
+            return inbox_name(path)
+        except asyncssh.SFTPPermissionDenied as exc:
+            await self._refused("outside", str(exc.reason))
+
     def _uploads(self) -> list[tuple[int, int, int]]:
         """The account's pending uploads: id, size, received (epoch seconds)."""
         assert self.account_id is not None
@@ -181,7 +188,7 @@ class InboxServer(asyncssh.SFTPServer):
 
     async def _attrs_of(self, path: bytes) -> SFTPAttrs:
         await self._session()
-        name = inbox_name(path)
+        name = await self._name(path)
         if name is None:
             return self._folder_attrs()
         match = _NEUTRAL.fullmatch(name)
@@ -202,7 +209,7 @@ class InboxServer(asyncssh.SFTPServer):
     async def realpath(self, path: bytes) -> bytes:
         """Paths in the inbox, absolute (`/` is the inbox)."""
         await self._session()
-        name = inbox_name(path)
+        name = await self._name(path)
         return _ROOT if name is None else posixpath.join(_ROOT, name)
 
     async def setstat(self, path: bytes, attrs: SFTPAttrs) -> None:
@@ -234,7 +241,7 @@ class InboxServer(asyncssh.SFTPServer):
     async def open(self, path: bytes, pflags: int, attrs: SFTPAttrs) -> InboxFile:
         """A new upload; reading, appending or reopening one is refused."""
         user = await self._session()
-        name = inbox_name(path)
+        name = await self._name(path)
         if name is None:
             refuse("name a file to write in the inbox")
         if pflags & asyncssh.FXF_READ or not pflags & asyncssh.FXF_WRITE:

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 from supervise.models.remote import PendingUpload
 from supervise.services import dropbox, recordings, ssh_keys
 from supervise.services.dropbox_attach import attach_upload
+from supervise.ssh.inbox import MAX_HELD_BYTES, InboxFile
 from supervise.ssh.server import RunningServer, start_server
 from tests.conftest import FAST_ARGON2, Demo, newest_audit_rows
 from tests.dropbox_helpers import holding_marker, marked_wav
@@ -196,6 +197,8 @@ async def test_paths_outside_the_inbox_are_refused(
     status, output = await inbox.sftp("cd /etc")
     assert status != 0, output
     assert inbox.uploads() == []
+    refused = [(r.action, r.reason) for r in newest_audit_rows(inbox.demo.ctx, 10)]
+    assert ("inbox.refused", "outside") in refused
 
 
 async def test_a_dropped_connection_leaves_no_payload_and_an_aborted_row(
@@ -233,3 +236,22 @@ async def test_an_account_that_is_not_a_trainee_has_no_inbox(
         with pytest.raises(asyncssh.SFTPPermissionDenied):
             await sftp.open("x.wav", "wb")
     assert inbox.uploads() == []
+
+
+def test_writes_ahead_of_a_gap_wait_and_writes_behind_are_refused(
+    sqlite_program: Demo,
+) -> None:
+    user = dropbox.inbox_user(
+        sqlite_program.ctx, sqlite_program.login("tara").account_id
+    )
+    writer = dropbox.UploadWriter.start(sqlite_program.ctx, user, b"x.wav")
+    handle = InboxFile(writer)
+    assert handle.take(4, b"efgh") == []
+    assert not handle.complete
+    assert handle.take(0, b"abcd") == [b"abcd", b"efgh"]
+    assert handle.complete and handle.received == 8
+    with pytest.raises(asyncssh.SFTPFailure):
+        handle.take(2, b"cd")
+    with pytest.raises(asyncssh.SFTPFailure):
+        handle.take(8 + MAX_HELD_BYTES, b"x" * (MAX_HELD_BYTES + 1))
+    writer.abort()
