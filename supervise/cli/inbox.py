@@ -19,7 +19,7 @@ from supervise.cli.common import (
 )
 from supervise.cli.program import acting
 from supervise.cli.recordings import _interruptible, _media, _meter
-from supervise.services import dropbox
+from supervise.services import dropbox_owner
 from supervise.services.dropbox_attach import attach_upload
 from supervise.services.recordings import ImportCancelled
 from supervise.units import size_text
@@ -30,7 +30,7 @@ _HEADERS = ("ID", "NAME", "SIZE", "RECEIVED", "DAYS LEFT")
 def inbox_list(args: argparse.Namespace, term: Terminal) -> int:
     """List the caller's pending uploads with their real names."""
     with acting(args, term) as (ctx, user):
-        views = dropbox.list_uploads(ctx, user)
+        views = dropbox_owner.list_uploads(ctx, user)
     if args.json:
         term.write_json([view.as_json() for view in views])
         return EXIT_OK
@@ -87,7 +87,7 @@ def inbox_discard(args: argparse.Namespace, term: Terminal) -> int:
     with acting(args, term) as (ctx, user):
         if not args.yes:
             _confirm(term, args.upload_id)
-        dropbox.discard_upload(ctx, user, args.upload_id)
+        dropbox_owner.discard_upload(ctx, user, args.upload_id)
     term.say(f"upload {args.upload_id} discarded: it can never be opened again")
     return EXIT_OK
 

@@ -132,10 +132,12 @@ with the arrow keys and **Enter**.
             self._load_uploads()
 
     def _load_uploads(self) -> None:
-        from supervise.services import dropbox
+        from supervise.services import dropbox_owner
 
         account_id = self.user.account_id
-        waiting = attempt(self, lambda: dropbox.pending_count(self.ctx, account_id))
+        waiting = attempt(
+            self, lambda: dropbox_owner.pending_count(self.ctx, account_id)
+        )
         if waiting:
             self.app.call_from_thread(self._show_uploads, waiting)
 

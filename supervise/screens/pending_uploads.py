@@ -22,9 +22,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from supervise.screens.import_recording import ImportScreen
 from supervise.screens.table import TableScreen
-from supervise.services import dropbox
-from supervise.services.dropbox import UploadView
+from supervise.services import dropbox_owner
 from supervise.services.dropbox_attach import attach_upload
+from supervise.services.dropbox_owner import UploadView
 from supervise.units import size_text
 from supervise.widgets.literal import literal
 
@@ -93,7 +93,7 @@ nightly purge (the **Days left** column).
 
     def fetch(self) -> list[UploadView]:
         """The uploads, names opened with this session's key."""
-        return dropbox.list_uploads(self.ctx, self.user)
+        return dropbox_owner.list_uploads(self.ctx, self.user)
 
     def key_of(self, view: UploadView) -> str:
         """Uploads are keyed by id."""
@@ -139,7 +139,7 @@ nightly purge (the **Days left** column).
         """Shred the upload through the services, then reload."""
 
         def change() -> int:
-            dropbox.discard_upload(self.ctx, self.user, upload_id)
+            dropbox_owner.discard_upload(self.ctx, self.user, upload_id)
             return upload_id  # reload_after reloads on a result, not None
 
         self.reload_after(change)

@@ -13,18 +13,17 @@ The server does see the bytes in memory while it encrypts them (at most one
 64 KiB chunk at a time): "encrypted as it arrives" protects the disk and
 backups, not a compromised running server.
 
-Attaching an upload (`supervise.services.dropbox_attach`) decrypts it as a
-stream into the ordinary recording import. Pending uploads not attached
-within `dropbox_keep_days` are shredded by `purge`.
+Listing, discarding and purging uploads is in `dropbox_owner`; attaching one
+(`dropbox_attach`) decrypts it as a stream into the ordinary recording
+import. Pending uploads not attached within `dropbox_keep_days` are shredded
+by `purge`.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -32,7 +31,7 @@ from sqlmodel import Session, col, select
 from supervise.crypto.age import FileKey, X25519Recipient, new_header
 from supervise.crypto.age.pushing import PayloadSealer
 from supervise.crypto.binding import binding_stanza
-from supervise.crypto.keys import KeyUnwrapError, hpke_open, hpke_seal
+from supervise.crypto.keys import hpke_seal
 from supervise.crypto.sealing import context
 from supervise.models.accounts import Account
 from supervise.models.audit import Outcome
@@ -59,40 +58,16 @@ MAX_PENDING_BYTES = 64 * 1024**3
 together: a day's recordings fit, a full disk does not."""
 MAX_NAME_BYTES = 255
 _NAME_LABEL = "supervise/upload-name/v1"
-_WAITING = (UploadState.RECEIVING, UploadState.PENDING)
-LOCKED_NAME = "(name sealed to an earlier key)"
-"""Shown when the account's key was replaced after the upload arrived."""
+WAITING = (UploadState.RECEIVING, UploadState.PENDING)
+"""States that count against the limits and that purge may shred."""
 
 
 class QuotaExceeded(ServiceError):
     """The account's drop box is full: attach or discard uploads first."""
 
 
-@dataclass(frozen=True)
-class UploadView:
-    """A pending upload as its owner sees it."""
-
-    id: int
-    name: str
-    """The file's name as sent, unsealed with the owner's key."""
-    size_bytes: int
-    received_at: datetime
-    shred_after: datetime | None
-    days_left: int
-
-    def as_json(self) -> dict[str, object]:
-        """The view as JSON-ready data."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "size_bytes": self.size_bytes,
-            "received_at": self.received_at.isoformat(),
-            "shred_after": self.shred_after.isoformat() if self.shred_after else None,
-            "days_left": self.days_left,
-        }
-
-
-def _name_info(uid: str) -> bytes:
+def name_info(uid: str) -> bytes:
+    """The HPKE context that binds a sealed file name to its upload."""
     return context(_NAME_LABEL, uid)
 
 
@@ -129,7 +104,7 @@ def _waiting_totals(session: Session, account_id: int) -> tuple[int, int]:
     count, total = session.exec(
         select(func.count(), func.coalesce(func.sum(PendingUpload.size_bytes), 0))
         .where(PendingUpload.account_id == account_id)
-        .where(col(PendingUpload.state).in_([str(s) for s in _WAITING]))
+        .where(col(PendingUpload.state).in_([str(s) for s in WAITING]))
     ).one()
     return int(count), int(total)
 
@@ -200,7 +175,7 @@ class UploadWriter:
                 uid=self._uid,
                 account_id=self.user.account_id,
                 name_sealed=hpke_seal(
-                    self.name, account.public_key, _name_info(self._uid)
+                    self.name, account.public_key, name_info(self._uid)
                 ),
                 blob_name=self._blob.name,
                 received_at=now,
@@ -269,7 +244,7 @@ class UploadWriter:
 
     def _commit_pending(self, header: bytes, length: int) -> None:
         with session_scope(self.ctx.engine) as session:
-            row = _locked(session, self.upload_id)
+            row = locked_upload(session, self.upload_id)
             if row is None or row.state != UploadState.RECEIVING:
                 raise Conflict("the upload was purged while it arrived")
             row.state = UploadState.PENDING
@@ -305,7 +280,7 @@ class UploadWriter:
 
     def _mark_aborted(self, reason: str) -> None:
         with session_scope(self.ctx.engine) as session:
-            row = _locked(session, self.upload_id)
+            row = locked_upload(session, self.upload_id)
             if row is not None and row.state == UploadState.RECEIVING:
                 row.state = UploadState.ABORTED
                 row.name_sealed = None
@@ -367,207 +342,7 @@ def _refuse_quota(ctx: ProgramContext, user: UserSession, reason: str) -> None:
     )
 
 
-def _locked(session: Session, upload_id: int) -> PendingUpload | None:
+def locked_upload(session: Session, upload_id: int) -> PendingUpload | None:
     """The upload's row, locked for this transaction (PostgreSQL)."""
     query = select(PendingUpload).where(PendingUpload.id == upload_id)
     return session.exec(query.with_for_update()).first()
-
-
-# --- the owner's view --------------------------------------------------------
-
-
-def days_left(row: PendingUpload, now: datetime) -> int:
-    """Whole days (rounded up) until purge may shred the upload."""
-    if row.shred_after is None:
-        return 0
-    seconds = (row.shred_after - now).total_seconds()
-    return max(0, math.ceil(seconds / 86400))
-
-
-def open_name(row: PendingUpload, user: UserSession) -> str:
-    """The upload's file name, unsealed with the logged-in owner's key.
-
-    Raises:
-        InvalidInput: The session holds no private key (log in again).
-    """
-    if user.private_key is None:
-        raise InvalidInput("log in with your password to see your uploads")
-    if row.name_sealed is None:
-        return ""
-    try:
-        raw = hpke_open(row.name_sealed, user.private_key, _name_info(row.uid))
-    except KeyUnwrapError:
-        return LOCKED_NAME
-    return raw.decode("utf-8", "replace")
-
-
-def _owned(
-    session: Session,
-    ctx: ProgramContext,
-    user: UserSession,
-    upload_id: int,
-    action: Action,
-) -> PendingUpload:
-    """The caller's own upload, refused (and audited) for anyone else.
-
-    Raises:
-        NotFound: No such upload (or not pending any more).
-        PermissionDenied: Not the caller's (audited).
-    """
-    row = session.get(PendingUpload, upload_id)
-    if row is None:
-        raise NotFound(f"there is no upload {upload_id} waiting in your inbox")
-    authorize(
-        session,
-        ctx,
-        user,
-        action,
-        owner_id=row.account_id,
-        object_type="pending_upload",
-        object_id=upload_id,
-    )
-    if row.state != UploadState.PENDING:
-        raise NotFound(f"there is no upload {upload_id} waiting in your inbox")
-    return row
-
-
-def list_uploads(ctx: ProgramContext, user: UserSession) -> list[UploadView]:
-    """The caller's pending uploads, oldest first, with their real names.
-
-    Raises:
-        PermissionDenied: Not a trainee (audited).
-        InvalidInput: The session holds no private key.
-    """
-    with session_scope(ctx.engine) as session:
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.UPLOAD_LIST,
-            owner_id=user.account_id,
-            object_type="pending_upload",
-        )
-        now = ctx.now()
-        return [
-            UploadView(
-                row.id or 0,
-                open_name(row, user),
-                row.size_bytes,
-                row.received_at,
-                row.shred_after,
-                days_left(row, now),
-            )
-            for row in pending_rows(session, user.account_id)
-        ]
-
-
-def pending_rows(session: Session, account_id: int) -> list[PendingUpload]:
-    """An account's pending uploads, oldest first (no names opened)."""
-    query = (
-        select(PendingUpload)
-        .where(PendingUpload.account_id == account_id)
-        .where(PendingUpload.state == UploadState.PENDING)
-        .order_by(col(PendingUpload.received_at), col(PendingUpload.id))
-    )
-    return list(session.exec(query))
-
-
-def pending_count(ctx: ProgramContext, account_id: int) -> int:
-    """How many uploads wait in an account's inbox (for a note on its home)."""
-    with session_scope(ctx.engine) as session:
-        return len(pending_rows(session, account_id))
-
-
-def discard_upload(ctx: ProgramContext, user: UserSession, upload_id: int) -> None:
-    """Shred one of the caller's pending uploads: header, name and payload.
-
-    Raises:
-        NotFound, PermissionDenied (audited).
-    """
-    with session_scope(ctx.engine) as session:
-        _owned(session, ctx, user, upload_id, Action.UPLOAD_DISCARD)
-        row = _locked(session, upload_id)
-        assert row is not None
-        _forget(row, UploadState.SHREDDED)
-        session.add(row)
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "upload.discard",
-            object_type="pending_upload",
-            object_id=upload_id,
-        )
-        session.commit()
-    remove_payload(ctx, upload_id)
-
-
-def _forget(row: PendingUpload, state: UploadState) -> None:
-    """Drop the header and sealed name (the payload goes after the commit)."""
-    row.state = state
-    row.age_header = None
-    row.name_sealed = None
-
-
-def remove_payload(ctx: ProgramContext, upload_id: int) -> None:
-    """Delete a finished upload's payload and clear its name from the row.
-
-    Resumable: purge repeats it for any finished row that still names one.
-    """
-    with session_scope(ctx.engine) as session:
-        row = session.get(PendingUpload, upload_id)
-        if row is None or not row.blob_name or row.state in _WAITING:
-            return
-        blob_name = row.blob_name
-    ctx.blobs.remove(blob_name)
-    with session_scope(ctx.engine) as session:
-        row = session.get(PendingUpload, upload_id)
-        assert row is not None
-        row.blob_name = ""
-        session.add(row)
-        session.commit()
-
-
-# --- purge ---------------------------------------------------------------
-
-
-def purge_uploads(ctx: ProgramContext, who: audit.Who, *, dry_run: bool) -> int:
-    """Shred every upload past its keep time; return how many (would be).
-
-    Uploads still arriving after the keep time are stale and shredded too
-    (their writer, if alive, then aborts). Payloads left behind by an
-    interrupted attach or discard are removed as well.
-    """
-    now = ctx.now()
-    with session_scope(ctx.engine) as session:
-        due = session.exec(
-            select(PendingUpload)
-            .where(col(PendingUpload.state).in_([str(s) for s in _WAITING]))
-            .where(col(PendingUpload.shred_after).is_not(None))
-            .where(col(PendingUpload.shred_after) < now)
-            .order_by(col(PendingUpload.id))
-        ).all()
-        ids = [row.id or 0 for row in due]
-        if dry_run:
-            return len(ids)
-        for row in due:
-            _forget(row, UploadState.SHREDDED)
-            session.add(row)
-            audit.record(
-                session,
-                ctx,
-                who,
-                "upload.shred",
-                object_type="pending_upload",
-                object_id=row.id,
-                reason="keep-time",
-            )
-        session.commit()
-        leftover = session.exec(
-            select(PendingUpload.id)
-            .where(PendingUpload.blob_name != "")
-            .where(col(PendingUpload.state).not_in([str(s) for s in _WAITING]))
-        ).all()
-    for upload_id in sorted(set(ids) | {i for i in leftover if i is not None}):
-        remove_payload(ctx, upload_id)
-    return len(ids)

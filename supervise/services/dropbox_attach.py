@@ -36,7 +36,8 @@ from supervise.services import audit, recordings
 from supervise.services.accounts import UserSession
 from supervise.services.blobs import BlobStoreError
 from supervise.services.context import ProgramContext
-from supervise.services.dropbox import _locked, _owned, remove_payload
+from supervise.services.dropbox import locked_upload
+from supervise.services.dropbox_owner import owned_upload, remove_payload
 from supervise.services.errors import Conflict, InvalidInput, ServiceError
 from supervise.services.policy import Action
 from supervise.services.recordings import CancelCheck, Progress, RecordingView
@@ -99,7 +100,7 @@ def attach_upload(
 def _open(ctx: ProgramContext, user: UserSession, upload_id: int) -> _Opened:
     """Check ownership and state, and unwrap the file key with the user's key."""
     with session_scope(ctx.engine) as session:
-        row = _owned(session, ctx, user, upload_id, Action.UPLOAD_ATTACH)
+        row = owned_upload(session, ctx, user, upload_id, Action.UPLOAD_ATTACH)
         if user.private_key is None:
             raise InvalidInput("log in with your password to attach an upload")
         try:
@@ -161,7 +162,7 @@ def _mark_attached(
     recording_id: int,
 ) -> None:
     """Inside the import's transaction: the upload became this recording."""
-    row = _locked(session, upload_id)
+    row = locked_upload(session, upload_id)
     if row is None or row.state != UploadState.PENDING:
         raise Conflict(f"upload {upload_id} was attached or discarded meanwhile")
     row.state = UploadState.ATTACHED

@@ -62,7 +62,7 @@ from supervise.models.clinical import (
 )
 from supervise.models.database import session_scope
 from supervise.models.remote import PendingUpload, UploadState
-from supervise.services import audit, consent_gate, dropbox, vault
+from supervise.services import audit, consent_gate, dropbox, dropbox_owner, vault
 from supervise.services.accounts import (
     UserSession,
     actor_for,
@@ -1432,7 +1432,7 @@ def purge(
                     item.id,
                     reason=_PURGE_REASONS[item.step],
                 )
-    uploads = dropbox.purge_uploads(ctx, who, dry_run=dry_run)
+    uploads = dropbox_owner.purge_uploads(ctx, who, dry_run=dry_run)
     return PurgeReport(dry_run, tuple(items), len(expired), uploads)
 
 

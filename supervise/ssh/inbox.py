@@ -34,7 +34,7 @@ from asyncssh import SFTPAttrs, SFTPName
 
 from supervise.models.audit import Outcome
 from supervise.models.database import session_scope
-from supervise.services import audit, dropbox
+from supervise.services import audit, dropbox, dropbox_owner
 from supervise.services.accounts import UserSession
 from supervise.services.context import ProgramContext
 from supervise.services.errors import PermissionDenied, ServiceError
@@ -174,7 +174,7 @@ class InboxServer(asyncssh.SFTPServer):
         with session_scope(self.ctx.engine) as session:
             return [
                 (row.id or 0, row.size_bytes, int(row.received_at.timestamp()))
-                for row in dropbox.pending_rows(session, self.account_id)
+                for row in dropbox_owner.pending_rows(session, self.account_id)
             ]
 
     # --- paths and attributes ------------------------------------------------

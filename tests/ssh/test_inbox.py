@@ -24,7 +24,7 @@ import pytest
 from sqlmodel import Session, select
 
 from supervise.models.remote import PendingUpload
-from supervise.services import dropbox, recordings, ssh_keys
+from supervise.services import dropbox, dropbox_owner, recordings, ssh_keys
 from supervise.services.dropbox_attach import attach_upload
 from supervise.ssh.inbox import MAX_HELD_BYTES, InboxFile
 from supervise.ssh.server import RunningServer, start_server
@@ -151,7 +151,7 @@ async def test_an_scp_upload_lands_encrypted_and_exports_byte_identical(
     [upload] = inbox.uploads()
     assert (upload.state, upload.size_bytes) == ("pending", len(original))
     tara = inbox.demo.login("tara")
-    [view] = dropbox.list_uploads(ctx, tara)
+    [view] = dropbox_owner.list_uploads(ctx, tara)
     assert view.name == "Maya session.wav"
     recording = attach_upload(ctx, tara, upload.id or 0, "C-1001")
     out = io.BytesIO()

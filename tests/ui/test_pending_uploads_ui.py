@@ -10,7 +10,7 @@ from supervise.screens.confirm import ConfirmDialog
 from supervise.screens.pending_uploads import AttachUploadScreen, PendingUploadsScreen
 from supervise.screens.recording_detail import RecordingDetailScreen
 from supervise.screens.recordings import RecordingsScreen
-from supervise.services import dropbox
+from supervise.services import dropbox, dropbox_owner
 from supervise.widgets.record_table import RecordTable
 from tests.conftest import Demo
 from tests.dropbox_helpers import marked_wav
@@ -91,4 +91,4 @@ async def test_discard_asks_first_then_shreds_the_upload(sqlite_program: Demo) -
         assert isinstance(app.screen, PendingUploadsScreen)
         assert app.screen.views == {}
     tara = sqlite_program.login("tara")
-    assert dropbox.list_uploads(sqlite_program.ctx, tara) == []
+    assert dropbox_owner.list_uploads(sqlite_program.ctx, tara) == []

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from supervise.crypto.age import X25519Identity
 from supervise.models import AuditEvent
 from supervise.models.remote import PendingUpload
-from supervise.services import audit, dropbox, recordings
+from supervise.services import audit, dropbox, dropbox_owner, recordings
 from supervise.services.accounts import UserSession
 from supervise.services.dropbox import UploadWriter
 from supervise.services.dropbox_attach import attach_upload
@@ -118,7 +118,7 @@ def test_an_aborted_upload_leaves_no_payload_and_a_row_marked_aborted(
     assert (stored.state, stored.blob_name, stored.name_sealed) == ("aborted", "", None)
     assert audited(program, "upload.receive", writer.upload_id)[-1].outcome == "error"
     tara = program.login("tara")
-    assert dropbox.list_uploads(program.ctx, tara) == []
+    assert dropbox_owner.list_uploads(program.ctx, tara) == []
 
 
 def test_only_trainees_have_an_inbox_and_a_refusal_is_audited(program: Demo) -> None:
@@ -146,14 +146,14 @@ def test_the_owner_sees_the_real_name_only_with_their_key(
 ) -> None:
     upload_id = upload(program, wav)
     tara = program.login("tara")
-    [view] = dropbox.list_uploads(program.ctx, tara)
+    [view] = dropbox_owner.list_uploads(program.ctx, tara)
     assert (view.id, view.name, view.size_bytes) == (upload_id, NAME.decode(), len(wav))
     assert view.days_left == program.ctx.settings.dropbox_keep_days
     tara.drop_keys()
     with pytest.raises(InvalidInput):
-        dropbox.list_uploads(program.ctx, tara)
+        dropbox_owner.list_uploads(program.ctx, tara)
     with pytest.raises(PermissionDenied):
-        dropbox.list_uploads(program.ctx, program.login("dana"))
+        dropbox_owner.list_uploads(program.ctx, program.login("dana"))
 
 
 def test_attach_goes_through_the_consent_gate_and_exports_the_exact_file(
@@ -195,14 +195,14 @@ def test_another_trainee_can_neither_attach_nor_discard_it(
     with pytest.raises(PermissionDenied):
         attach_upload(program.ctx, theo, upload_id, "C-1001")
     with pytest.raises(PermissionDenied):
-        dropbox.discard_upload(program.ctx, theo, upload_id)
+        dropbox_owner.discard_upload(program.ctx, theo, upload_id)
     assert row(program, upload_id).state == "pending"
 
 
 def test_discard_shreds_header_name_and_payload(program: Demo, wav: bytes) -> None:
     upload_id = upload(program, wav)
     payload = program.ctx.blobs.path_of(row(program, upload_id).blob_name)
-    dropbox.discard_upload(program.ctx, program.login("tara"), upload_id)
+    dropbox_owner.discard_upload(program.ctx, program.login("tara"), upload_id)
     stored = row(program, upload_id)
     assert (stored.state, stored.age_header, stored.name_sealed) == (
         "shredded",
