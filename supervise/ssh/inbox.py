@@ -213,12 +213,14 @@ class InboxServer(asyncssh.SFTPServer):
         return _ROOT if name is None else posixpath.join(_ROOT, name)
 
     async def setstat(self, path: bytes, attrs: SFTPAttrs) -> None:
-        """Accepted and ignored for the inbox (clients set times and modes)."""
-        await self._attrs_of(path)
+        """Accepted and ignored in the inbox: clients set times and modes
+        (`scp -O -p` by the name it just wrote, which the inbox hides)."""
+        await self._session()
+        await self._name(path)
 
     async def lsetstat(self, path: bytes, attrs: SFTPAttrs) -> None:
         """As `setstat`."""
-        await self._attrs_of(path)
+        await self.setstat(path, attrs)
 
     def scandir(self, path: bytes) -> AsyncIterator[SFTPName]:
         """The inbox's uploads by neutral name; no other folder exists."""

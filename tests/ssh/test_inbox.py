@@ -142,7 +142,7 @@ async def test_an_scp_upload_lands_encrypted_and_exports_byte_identical(
     ctx = inbox.demo.ctx
     folders = [ctx.settings.home, ctx.blobs.folder, ctx.blobs.temp_folder, server_tmp]
     assert holding_marker([source.parent], marker) == [source]  # the scan works
-    scp = ["scp", *(["-O"] if legacy else []), *inbox.options]
+    scp = ["scp", "-p", *(["-O"] if legacy else []), *inbox.options]
     with MarkerWatch(folders, marker) as watch:
         status, output = await inbox.run(*scp, str(source), "tara@127.0.0.1:")
         assert status == 0, output
