@@ -146,9 +146,21 @@ def key_for_wire(
 # --- managing keys (through the policy) -------------------------------------
 
 
-def _account_named(session: Session, username: str | None, user: UserSession) -> int:
+def _account_named(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    username: str | None,
+    action: Action,
+) -> int:
+    """The id of the account `username` names (the caller's by default).
+
+    Asking about another account is first put to the policy as acting on
+    anyone's keys, so that a refused caller cannot probe which names exist.
+    """
     if username is None or username == user.username:
         return user.account_id
+    authorize(session, ctx, user, action, object_type="sshkey")
     account = session.exec(select(Account).where(Account.username == username)).first()
     if account is None or account.id is None:
         raise NotFound(f"no account named {username!r}")
@@ -167,7 +179,7 @@ def add_key(
     """
     key = parse_public_key(text)
     with session_scope(ctx.engine) as session:
-        owner = _account_named(session, username, user)
+        owner = _account_named(session, ctx, user, username, Action.SSH_KEY_ADD)
         authorize(
             session, ctx, user, Action.SSH_KEY_ADD, owner_id=owner, object_type="sshkey"
         )
@@ -224,7 +236,11 @@ def list_keys(
         PermissionDenied, NotFound.
     """
     with session_scope(ctx.engine) as session:
-        owner = None if every_account else _account_named(session, username, user)
+        owner = (
+            None
+            if every_account
+            else _account_named(session, ctx, user, username, Action.SSH_KEY_LIST)
+        )
         authorize(
             session,
             ctx,

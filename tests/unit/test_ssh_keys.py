@@ -143,8 +143,8 @@ def test_a_person_lists_only_their_own_keys_and_an_admin_any(program: Demo) -> N
     assert ssh_keys.list_keys(program.ctx, dana) == []
 
 
-@pytest.mark.parametrize("scope", ["theo", "all"])
-def test_a_non_admin_cannot_list_others_keys_and_the_denial_is_audited(
+@pytest.mark.parametrize("scope", ["theo", "nobody", "all"])
+def test_a_non_admin_cannot_list_others_keys_or_probe_names_and_is_audited(
     program: Demo, scope: str
 ) -> None:
     tara = program.login("tara")
@@ -152,7 +152,7 @@ def test_a_non_admin_cannot_list_others_keys_and_the_denial_is_audited(
         if scope == "all":
             ssh_keys.list_keys(program.ctx, tara, every_account=True)
         else:
-            ssh_keys.list_keys(program.ctx, tara, username="theo")
+            ssh_keys.list_keys(program.ctx, tara, username=scope)
     event = newest_audit_rows(program.ctx)[0]
     assert (event.action, event.outcome) == ("sshkey.list", "denied")
 
