@@ -37,6 +37,12 @@ def duration_text(seconds: float | None, *, unknown: str = "?") -> str:
     return f"{hours}:{minutes:02}:{secs:02}" if hours else f"{minutes}:{secs:02}"
 
 
+def counted(count: int, noun: str, plural: str = "") -> str:
+    """'1 upload', '3 uploads': the count with its noun (plural `noun`+s
+    unless given)."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def size_text(size: int) -> str:
     """A size in bytes, KB, MB or GB (powers of 1000, as file managers show)."""
     if size < 1000:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from supervise.screens.base import attempt
 from supervise.screens.destinations import for_roles
+from supervise.units import counted
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -143,8 +144,9 @@ with the arrow keys and **Enter**.
 
     def _show_uploads(self, waiting: int) -> None:
         note = self.query_one("#uploads-note", Static)
+        verb = "waits" if waiting == 1 else "wait"
         note.update(
-            f"{waiting} upload(s) wait in your SSH inbox: press n to attach them."
+            f"{counted(waiting, 'upload')} {verb} in your SSH inbox: press n to attach."
         )
         note.display = True
 

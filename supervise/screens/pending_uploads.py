@@ -25,7 +25,7 @@ from supervise.screens.table import TableScreen
 from supervise.services import dropbox_owner
 from supervise.services.dropbox_attach import attach_upload
 from supervise.services.dropbox_owner import UploadView
-from supervise.units import size_text
+from supervise.units import counted, size_text
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def upload_line(view: UploadView) -> Text:
     text = literal(view.name, style="bold")
     received = view.received_at.strftime("%Y-%m-%d %H:%M")
     text.append(f" · {size_text(view.size_bytes)} · received {received} UTC")
-    text.append(f" · {view.days_left} day(s) left before purge shreds it")
+    text.append(f" · {counted(view.days_left, 'day')} left before purge shreds it")
     return text
 
 
@@ -77,7 +77,8 @@ nightly purge (the **Days left** column).
     def _fill(self, views: list[UploadView]) -> None:
         super()._fill(views)
         if views:
-            line = f"{len(views)} upload(s) waiting. Enter attaches, d discards."
+            waiting = counted(len(views), "upload")
+            line = f"{waiting} waiting. Enter attaches, d discards."
         else:
             line = (
                 "Nothing is waiting. Copy a recording in with "

@@ -21,6 +21,7 @@ from textual.widgets import Static
 from supervise.screens.table import TableScreen
 from supervise.services import recordings
 from supervise.services.recordings import PurgeItem, PurgeReport
+from supervise.units import counted
 from supervise.widgets.literal import literal
 
 STEPS = {
@@ -69,9 +70,13 @@ Nothing changes until you run it.
         if not views:
             line = "Nothing is past its destroy-after date."
         else:
-            line = f"{due} recording(s) to shred or finish; {held} on legal hold, kept."
+            line = (
+                f"{counted(due, 'recording')} to shred or finish; "
+                f"{held} on legal hold, kept."
+            )
         line += (
-            f"\n{self.uploads_due} unattached upload(s) past the drop box's keep time."
+            f"\n{counted(self.uploads_due, 'unattached upload')} past the drop "
+            "box's keep time."
         )
         self.query_one("#purge-summary", Static).update(line)
 
@@ -102,7 +107,7 @@ Nothing changes until you run it.
         """Run the purge after asking."""
         due = sum(item.step != "held" for item in self.views.values())
         question = Text(
-            f"Shred or finish {due} recording(s) now? This cannot be undone."
+            f"Shred or finish {counted(due, 'recording')} now? This cannot be undone."
         )
         self.confirm(question, "Purge", self.run_purge)
 
@@ -115,7 +120,7 @@ Nothing changes until you run it.
         report = recordings.purge(self.ctx, self.user.who, user=self.user)
         done = sum(item.step != "held" for item in report.items)
         self.notify(
-            f"Purge done: {done} recording(s) shredded or finished, "
-            f"{report.uploads} unattached upload(s) shredded."
+            f"Purge done: {counted(done, 'recording')} shredded or finished, "
+            f"{counted(report.uploads, 'unattached upload')} shredded."
         )
         return report

@@ -37,7 +37,7 @@ async def test_an_upload_is_attached_through_the_import_form_and_listed(
     app = app_for(sqlite_program)
     async with app.run_test(size=(100, 30)) as pilot:
         await log_in(pilot, "tara", sqlite_program.password("tara"))
-        assert "1 upload(s) wait in your SSH inbox" in text_of(app, "#uploads-note")
+        assert "1 upload waits in your SSH inbox" in text_of(app, "#uploads-note")
         await pilot.press("n")
         await settle(pilot)
         screen = app.screen

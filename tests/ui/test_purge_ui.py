@@ -48,7 +48,7 @@ async def test_the_preview_lists_what_is_due_and_running_it_shreds_only_that(
         assert set(screen.views) == {str(due.id), str(held.id)}
         assert screen.views[str(held.id)].step == "held"
         assert screen.query_one(RecordTable).row_count == 2
-        assert "1 recording(s) to shred" in text_of(app, "#purge-summary")
+        assert "1 recording to shred" in text_of(app, "#purge-summary")
         assert state_of(sqlite_program, due.id) == "active"  # a preview only
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmDialog)
