@@ -91,13 +91,16 @@ Start = Callable[..., Awaitable[SshRig]]
 
 @pytest.fixture
 async def ssh_server(sqlite_program: Demo) -> AsyncIterator[Start]:
-    """`await ssh_server(**settings)`: the server, with those settings changed."""
+    """`await ssh_server(**settings)`: the server, with those settings changed;
+    `child_env` adds variables to the sessions' environment (the app's own
+    settings, which the children read as any `supervise` does)."""
     running: list[RunningServer] = []
 
-    async def start(**changes: Any) -> SshRig:
+    async def start(child_env: dict[str, str] | None = None, **changes: Any) -> SshRig:
         settings = replace(sqlite_program.ctx.settings, **changes)
         ctx = replace(sqlite_program.ctx, settings=settings)
         env = {**FAST_ARGON2, "SUPERVISE_HOME": str(settings.home)}
+        env.update(child_env or {})
         server = await start_server(ctx, settings, port=0, child_env=env, sftp=False)
         running.append(server)
         return SshRig(replace(sqlite_program, ctx=ctx), server)

@@ -43,6 +43,23 @@ async def test_no_input_for_the_idle_limit_closes_the_session(
     await rig.no_children()
 
 
+async def test_the_apps_own_idle_logoff_ends_the_ssh_session(
+    ssh_server: Start,
+) -> None:
+    # The shortest idle time the settings allow; the transport backstop stays
+    # far off, so it is the app that logs off (about 30 to 35 s of waiting).
+    rig = await ssh_server(child_env={"SUPERVISE_IDLE_TIMEOUT_SECONDS": "30"})
+    term = await rig.password_session("tara")
+    await term.wait_for("sam")
+    await term.wait_for("Logged off after 30 seconds idle.", timeout=90)
+    assert await term.exit_status() == 0
+    await rig.wait_for_action("ssh.session.end")
+    assert ("logoff.idle", "allowed", "") in rig.actions()
+    ends = [r for a, _, r in rig.actions() if a == "ssh.session.end"]
+    assert "how=idle" not in ends[-1]  # the app ended it, not the backstop
+    await rig.no_children()
+
+
 async def test_the_global_cap_refuses_one_session_too_many(ssh_server: Start) -> None:
     rig = await ssh_server(ssh_max_sessions=2)
     first = await rig.password_session("tara")
