@@ -32,6 +32,7 @@ from typing import Any, NoReturn
 import asyncssh
 from asyncssh import SFTPAttrs, SFTPName
 
+from supervise._compat import channel_input_ended
 from supervise.models.audit import Outcome
 from supervise.models.database import session_scope
 from supervise.services import audit, dropbox, dropbox_owner
@@ -303,7 +304,7 @@ class InboxServer(asyncssh.SFTPServer):
         writer = handle.writer
         if writer.closed:
             return
-        if client_gone(self.channel) or not handle.complete:
+        if channel_input_ended(self.channel) or not handle.complete:
             await asyncio.to_thread(writer.abort)
             return
         try:
@@ -389,16 +390,6 @@ class InboxServer(asyncssh.SFTPServer):
     def unlock(self, file_obj: object, offset: int, length: int) -> NoReturn:
         """Not offered."""
         raise asyncssh.SFTPOpUnsupported("not offered by the inbox")
-
-
-def client_gone(chan: asyncssh.SSHServerChannel[Any]) -> bool:
-    """Whether the client has ended its side: EOF, close, or a lost connection.
-
-    A file still open then was never closed by the client, so it is not
-    complete. asyncssh 2.24 offers no public query for an incoming EOF; the
-    channel's receive state (`open` until EOF or close arrives) says it.
-    """
-    return chan.is_closing() or getattr(chan, "_recv_state", "open") != "open"
 
 
 def _handle(file_obj: object) -> InboxFile:
