@@ -90,9 +90,11 @@ def main() -> None:
         bare_t, ours_t, open_t, bare_m, ours_m = [], [], [], [], []
         for _ in range(args.runs):
             t, m = run_on_pty(bare, env)
-            bare_t.append(t), bare_m.append(m)
+            bare_t.append(t)
+            bare_m.append(m)
             t, m = run_on_pty(ours, ours_env)
-            ours_t.append(t), ours_m.append(m)
+            ours_t.append(t)
+            ours_m.append(m)
             open_t.append(run_on_pty(ours, open_env)[0])
     b, o = statistics.median(bare_t), statistics.median(ours_t)
     opened = statistics.median(open_t)
