@@ -22,6 +22,7 @@ from supervise.models.clinical import (
     RetentionRule,
     Review,
     ReviewComment,
+    RubricItem,
 )
 from supervise.models.program import Program
 from supervise.models.remote import PendingUpload, SshKey, UploadState
@@ -48,6 +49,7 @@ __all__ = [
     "Review",
     "ReviewComment",
     "Role",
+    "RubricItem",
     "SshKey",
     "Supervision",
     "SupervisionKind",

@@ -160,7 +160,9 @@ class Recording(SQLModel, table=True):
     state: RecordingState = Field(default=RecordingState.ACTIVE, sa_type=String(16))
     age_header: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     blob_name: str = Field(default="", max_length=80)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, index=True
+    )
 
 
 class GrantVia(enum.StrEnum):
@@ -198,7 +200,14 @@ class Grant(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
-    """A supervisor's review of one recording; locked at sign-off."""
+    """A supervisor's review of one recording; locked at sign-off.
+
+    One review per supervisor and recording. The feedback and the ratings are
+    clinical text, sealed under the recording's keys (`sealedfields`), so the
+    review opens for whoever can open the recording.
+    """
+
+    __table_args__ = (UniqueConstraint("recording_id", "supervisor_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     recording_id: int = Field(foreign_key="recording.id", index=True)
@@ -207,6 +216,9 @@ class Review(SQLModel, table=True):
     ratings_sealed: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
     signed_off_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    trainee_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    """When the trainee first opened the signed-off feedback (None: new)."""
 
 
 class ReviewComment(SQLModel, table=True):
@@ -216,9 +228,29 @@ class ReviewComment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     review_id: int = Field(foreign_key="review.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="account.id")
     at_seconds: float
     text_sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RubricItem(SQLModel, table=True):
+    """One competency of the program's rubric, rated 1 to 5 or not observed.
+
+    Admins edit the rubric; an item in use is retired rather than deleted, so
+    older reviews keep their labels (a review's sealed ratings also carry the
+    label it was rated under).
+    """
+
+    __tablename__ = "rubric_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    label: str = Field(max_length=120)
+    description: str = Field(default="", max_length=400)
+    position: int = 0
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class HoursEntry(SQLModel, table=True):
@@ -228,12 +260,14 @@ class HoursEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     trainee_id: int = Field(foreign_key="account.id", index=True)
-    supervisor_id: int = Field(foreign_key="account.id")
+    supervisor_id: int = Field(foreign_key="account.id", index=True)
     kind: str = Field(max_length=16)
     on_date: date
     minutes: int
     review_id: int | None = Field(default=None, foreign_key="review.id")
     cosigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class StatedReason(SQLModel, table=True):

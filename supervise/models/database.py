@@ -22,7 +22,7 @@ from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
 
-SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004")
+SCHEMA_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 """Every migration this code knows, oldest first; the last is the head."""
 
 BUSY_TIMEOUT_MS = 10_000
