@@ -28,6 +28,7 @@ class Action(enum.StrEnum):
     PAIR_CREATE = "pair.create"
     PAIR_END = "pair.end"
     PAIR_LIST = "pair.list"
+    PAIR_GRANT = "pair.grant"
     AUDIT_VIEW = "audit.view"
     AUDIT_VERIFY = "audit.verify"
     AUDIT_EXPORT = "audit.export"
@@ -47,6 +48,7 @@ class Action(enum.StrEnum):
     PURGE = "retention.purge"
     REVIEW_WRITE = "review.write"
     REVIEW_VIEW = "review.view"
+    RUBRIC_EDIT = "rubric.edit"
     HOURS_LOG = "hours.log"
     HOURS_COSIGN = "hours.cosign"
     HOURS_VIEW = "hours.view"
@@ -65,7 +67,8 @@ class Relation(enum.Enum):
     ANY = "any"
     """No relationship needed (or the action has no owned object)."""
     OWNER = "owner"
-    """The actor is the trainee who owns the object."""
+    """The actor owns the object: a trainee's records, or any account's own
+    SSH keys."""
     SUPERVISOR = "supervisor"
     """The actor supervises the owning trainee, in a pair not yet ended."""
 
@@ -94,6 +97,8 @@ RULES: dict[Action, tuple[Clause, ...]] = {
     Action.PAIR_CREATE: (Clause(A),),
     Action.PAIR_END: (Clause(A),),
     Action.PAIR_LIST: (Clause(A),),
+    # Granting a new supervisor the trainee's objects at once, with escrow.
+    Action.PAIR_GRANT: (Clause(A),),
     Action.AUDIT_VIEW: (Clause(A), Clause(AU)),
     Action.AUDIT_VERIFY: (Clause(A), Clause(AU)),
     Action.AUDIT_EXPORT: (Clause(A), Clause(AU)),
@@ -113,6 +118,7 @@ RULES: dict[Action, tuple[Clause, ...]] = {
     Action.PURGE: (Clause(A),),
     Action.REVIEW_WRITE: (Clause(S, SUP),),
     Action.REVIEW_VIEW: (Clause(T, OWN), Clause(S, SUP), Clause(A)),
+    Action.RUBRIC_EDIT: (Clause(A),),
     Action.HOURS_LOG: (Clause(T, OWN),),
     Action.HOURS_COSIGN: (Clause(S, SUP),),
     Action.HOURS_VIEW: (Clause(T, OWN), Clause(S, SUP), Clause(A)),
