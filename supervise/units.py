@@ -53,3 +53,28 @@ def size_text(size: int) -> str:
             break
         value, unit = value / 1000, bigger
     return f"{value:.1f} {unit}"
+
+
+_TIME_CODE = re.compile(r"(?:(?:([0-9]+):)?([0-9]{1,2}):)?([0-9]+(?:\.[0-9]+)?)")
+
+
+def parse_time_code(text: str) -> float:
+    """A point in a recording, in seconds, from "75", "75.5", "1:15" or
+    "1:01:15" (minutes and seconds under 60 once a larger unit is given).
+
+    Raises:
+        ValueError: Anything else, with a message fit to show as it is.
+    """
+    typed = text.strip()
+    found = _TIME_CODE.fullmatch(typed)
+    if found is None:
+        raise ValueError(
+            "write the time as seconds (75), m:ss (1:15) or h:mm:ss (1:01:15)"
+        )
+    hours, minutes, seconds = found.groups()
+    value = float(seconds)
+    if minutes is not None and value >= 60:
+        raise ValueError("the seconds of a time like 1:15 are under 60")
+    if hours is not None and int(minutes) >= 60:
+        raise ValueError("the minutes of a time like 1:01:15 are under 60")
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + value
