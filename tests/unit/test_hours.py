@@ -443,8 +443,8 @@ def test_the_csv_read_back_has_totals_matching_its_entries(
         "Dr. Samuel Okafor",
         "Dr. Sofía Herrera",
     }
-    row = last_audit(program)
-    assert (row.action, row.object_type) == ("hours.export", "account")
+    exported = last_audit(program)
+    assert (exported.action, exported.object_type) == ("hours.export", "account")
 
 
 def test_the_pdf_read_back_has_its_entries_totals_and_signature_lines(
