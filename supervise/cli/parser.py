@@ -134,6 +134,7 @@ def build_parser() -> Parser:
     _add_clients(commands)
     _add_consents(commands)
     _add_recordings(commands)
+    _add_hours(commands)
     _add_inbox(commands)
     _add_purge(commands)
     _add_ssh_keys(commands)
@@ -876,4 +877,91 @@ def _add_remote(commands: Any) -> None:
         type=int,
         metavar="FD",
         help="with --ssh-user: read the password from this inherited pipe",
+    )
+
+
+def _add_hours(commands: Any) -> None:
+    """`supervise hours ...`: the supervision hours log."""
+    group = _group(
+        commands,
+        "hours",
+        "the supervision hours log (trainees log, supervisors co-sign)",
+    )
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+
+    def command(name: str, summary: str, *parents: Parser) -> Parser:
+        handler = f"hours:hours_{name.replace('-', '_')}"
+        return _command(group, name, summary, handler, ACTOR, *parents, epilog=epilog)
+
+    add = command("add", "log your own supervision hours by hand (trainees)")
+    add.add_argument(
+        "--supervisor",
+        required=True,
+        metavar="USERNAME",
+        help="who supervised you that day (a supervisor of yours on that date)",
+    )
+    add.add_argument("--date", required=True, type=_iso_date, metavar="YYYY-MM-DD")
+    _hours_amount(add)
+    review = command(
+        "from-review",
+        "log hours from a signed-off review (by its trainee, awaiting co-sign; "
+        "by its supervisor, co-signed at once)",
+    )
+    review.add_argument("review_id", type=int, metavar="REVIEW_ID")
+    _hours_amount(review)
+    listing = command("list", "list the entries you may see, with totals", JSON)
+    _hours_period(listing)
+    listing.add_argument("--kind", metavar="KIND", help="individual or group only")
+    cosign = command("cosign", "co-sign an entry that names you (supervisors)")
+    cosign.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    remove = command("remove", "remove your own entry that is not co-signed yet")
+    remove.add_argument("entry_id", type=int, metavar="ENTRY_ID")
+    export = command(
+        "export", "write a trainee's hours and totals as PDF or CSV for licensure"
+    )
+    _hours_period(export)
+    export.add_argument(
+        "--format", required=True, choices=("pdf", "csv"), help="pdf or csv"
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="a new file, created 0600 (never over an existing one)",
+    )
+
+
+def _hours_amount(parser: Parser) -> None:
+    parser.add_argument(
+        "--minutes", required=True, type=int, metavar="N", help="1 to 720"
+    )
+    parser.add_argument(
+        "--kind",
+        default="individual",
+        metavar="KIND",
+        help="individual (default) or group",
+    )
+
+
+def _hours_period(parser: Parser) -> None:
+    parser.add_argument(
+        "--trainee",
+        metavar="USERNAME",
+        help="one trainee's hours (supervisors and admins name the trainee to "
+        "export)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="since",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="entries on or after this date",
+    )
+    parser.add_argument(
+        "--to",
+        dest="until",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="entries on or before this date",
     )
