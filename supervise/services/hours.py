@@ -18,16 +18,16 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from supervise.export.hours import HoursDocument, HoursRow, hours_csv
 from supervise.models.accounts import Account, Role, Supervision, SupervisionKind
 from supervise.models.audit import Outcome
 from supervise.models.clinical import HoursEntry, Recording, Review
 from supervise.models.database import session_scope
-from supervise.services import audit
+from supervise.services import audit, vault
 from supervise.services.accounts import UserSession, actor_for, authorize
 from supervise.services.context import ProgramContext
 from supervise.services.errors import (
@@ -38,9 +38,6 @@ from supervise.services.errors import (
     Unavailable,
 )
 from supervise.services.policy import Action
-
-if TYPE_CHECKING:
-    from supervise.export.hours import HoursDocument
 
 KINDS: tuple[str, ...] = (SupervisionKind.INDIVIDUAL.value, SupervisionKind.GROUP.value)
 """The kinds of supervision hours a licensure board counts separately."""
@@ -571,8 +568,6 @@ def build_document(
     Raises:
         As `list_hours`; InvalidInput: No trainee named by a non-trainee.
     """
-    from supervise.export.hours import HoursDocument, HoursRow
-    from supervise.services import vault
 
     check_period(since, until)
     with session_scope(ctx.engine) as session:
@@ -628,16 +623,16 @@ def render(document: HoursDocument, fmt: str) -> bytes:
         InvalidInput: Not one of `FORMATS`.
         Unavailable: The PDF font is not installed.
     """
-    from supervise.export import hours as export
     from supervise.export.fonts import FontMissing
+    from supervise.export.hours_pdf import render_hours_pdf
 
     if fmt not in FORMATS:
         raise InvalidInput(f"the format is one of: {', '.join(FORMATS)}")
     if fmt == "csv":
-        return export.hours_csv(document).encode("utf-8")
+        return hours_csv(document).encode("utf-8")
     out = io.BytesIO()
     try:
-        export.render_hours_pdf(document, out)
+        render_hours_pdf(document, out)
     except FontMissing as exc:
         raise Unavailable(str(exc)) from None
     return out.getvalue()
