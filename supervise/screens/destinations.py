@@ -85,6 +85,18 @@ def _import(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return ImportScreen(ctx, user)
 
 
+def _review_queue(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.review_queue import ReviewQueueScreen
+
+    return ReviewQueueScreen(ctx, user)
+
+
+def _feedback(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.feedback import FeedbackScreen
+
+    return FeedbackScreen(ctx, user)
+
+
 def _pending_uploads(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.pending_uploads import PendingUploadsScreen
 
@@ -145,6 +157,30 @@ DESTINATIONS: tuple[Destination, ...] = (
         "t",
         "audit.view",
         _audit,
+    ),
+    # Reviews are about one trainee's recordings, so the policy's supervisor
+    # and owner clauses can only be checked per recording: the services
+    # check review.write and review.view as they list (a non-supervisor is
+    # refused the queue, audited).
+    Destination(
+        "review-queue",
+        "Review queue",
+        "reviews: queue",
+        "Recordings waiting for your review, oldest first",
+        frozenset({"supervisor"}),
+        "q",
+        "",
+        _review_queue,
+    ),
+    Destination(
+        "feedback",
+        "Feedback",
+        "reviews: feedback",
+        "Your supervisors' signed-off reviews of your recordings",
+        frozenset({"trainee"}),
+        "b",
+        "",
+        _feedback,
     ),
     # The clinical screens need no check before they open: which clients and
     # recordings a person sees depends on whose they are, which the services

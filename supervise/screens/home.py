@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from supervise.screens.base import attempt
-from supervise.screens.destinations import for_roles
+from supervise.screens.destinations import BY_ID, for_roles
 from supervise.units import counted
 from supervise.widgets.literal import literal
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from supervise.services.accounts import AccountView, UserSession
     from supervise.services.context import ProgramContext
     from supervise.services.pairs import PairView
+    from supervise.services.reviews import QueuePage
 
 
 def nav_bindings(role: str) -> list[BindingType]:
@@ -65,6 +66,20 @@ def pairs_line(pairs: list[PairView], username: str, role: str) -> Text:
     return text
 
 
+def queue_note(page: QueuePage) -> str:
+    """'3 recordings wait for your review, the oldest for 2 days: press q.'"""
+    from supervise.screens.review_text import waited_text
+
+    if not page.items:
+        return "No recording waits for your review."
+    verb = "waits" if page.total == 1 else "wait"
+    oldest = waited_text(page.items[0].waited)
+    return (
+        f"{counted(page.total, 'recording')} {verb} for your review, "
+        f"the oldest for {oldest}: press {BY_ID['review-queue'].key}."
+    )
+
+
 class RoleHome(Screen[None]):
     """What every home shows; subclasses name the role."""
 
@@ -72,6 +87,10 @@ class RoleHome(Screen[None]):
     SHOWS_PAIRS: ClassVar[bool] = False
     SHOWS_UPLOADS: ClassVar[bool] = False
     """Say when uploads wait in the SSH inbox (trainees)."""
+    SHOWS_QUEUE: ClassVar[bool] = False
+    """Say how many recordings wait for review, and the oldest wait."""
+    SHOWS_FEEDBACK: ClassVar[bool] = False
+    """Say when signed-off reviews wait to be read (trainees)."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "app.switch_role", "Switch role", id="switch-role"),
     ]
@@ -92,6 +111,7 @@ with the arrow keys and **Enter**.
         self.ctx = ctx
         self.user = user
         self.sub_title = f"{self.ROLE} home"
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         """The greeting, the pairs if the role has them, and the destinations."""
@@ -102,6 +122,10 @@ with the arrow keys and **Enter**.
                 yield Static("", id="my-pairs")
             if self.SHOWS_UPLOADS:
                 yield Static("", id="uploads-note")
+            if self.SHOWS_QUEUE:
+                yield Static("", id="queue-note")
+            if self.SHOWS_FEEDBACK:
+                yield Static("", id="new-feedback-note")
             yield OptionList(*self._options(), id="nav")
         yield Footer()
 
@@ -131,6 +155,35 @@ with the arrow keys and **Enter**.
                 self.app.call_from_thread(self._show_pairs, mine)
         if self.SHOWS_UPLOADS:
             self._load_uploads()
+        if self.SHOWS_QUEUE or self.SHOWS_FEEDBACK:
+            self._load_reviews()
+
+    def _load_reviews(self) -> None:
+        from supervise.services import reviews
+
+        if self.SHOWS_QUEUE:
+            page = attempt(self, lambda: reviews.queue(self.ctx, self.user, limit=1))
+            if page is not None:
+                self.app.call_from_thread(self._show_queue, page)
+        if self.SHOWS_FEEDBACK:
+            new = attempt(self, lambda: reviews.new_feedback_count(self.ctx, self.user))
+            if new is not None:
+                self.app.call_from_thread(self._show_new_feedback, new)
+
+    def _show_queue(self, page: QueuePage) -> None:
+        self.query_one("#queue-note", Static).update(queue_note(page))
+
+    def _show_new_feedback(self, new: int) -> None:
+        note = self.query_one("#new-feedback-note", Static)
+        key = BY_ID["feedback"].key
+        note.update(f"{new} new feedback: press {key} to read it.")
+        note.display = new > 0
+
+    def on_screen_resume(self) -> None:
+        """Count again on coming back (a review read or signed off)."""
+        if self._shown:
+            self.load()
+        self._shown = True
 
     def _load_uploads(self) -> None:
         from supervise.services import dropbox_owner
@@ -174,6 +227,7 @@ class SupervisorHome(RoleHome):
 
     ROLE = "supervisor"
     SHOWS_PAIRS = True
+    SHOWS_QUEUE = True
     BINDINGS = nav_bindings(ROLE)
 
 
@@ -183,6 +237,7 @@ class TraineeHome(RoleHome):
     ROLE = "trainee"
     SHOWS_PAIRS = True
     SHOWS_UPLOADS = True
+    SHOWS_FEEDBACK = True
     BINDINGS = nav_bindings(ROLE)
 
 

@@ -1,0 +1,141 @@
+"""How reviews read on screen: waits, time codes, scores and the summary.
+
+Shared by the review queue, the review screen and the trainee's feedback list.
+Case codes, usernames, comments and feedback were typed by people, so they go
+through `literal`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from supervise.units import counted, duration_text
+from supervise.widgets.literal import literal
+
+if TYPE_CHECKING:
+    from supervise.services.reviews import (
+        CommentView,
+        FeedbackItem,
+        QueueItem,
+        Rating,
+        ReviewView,
+    )
+
+NOT_OBSERVED = "not observed"
+"""How a rubric item without a score reads."""
+
+SCORE_KEYS = ("1", "2", "3", "4", "5")
+"""The keys that give the highlighted rubric item a score; `0` clears it."""
+
+
+def waited_text(waited: timedelta) -> str:
+    """How long something has waited, in the largest unit that reads well:
+    'under an hour', '5 hours', '3 days', '2 weeks'."""
+    hours = int(waited.total_seconds() // 3600)
+    if hours < 1:
+        return "under an hour"
+    if hours < 48:
+        return counted(hours, "hour")
+    days = hours // 24
+    if days < 14:
+        return counted(days, "day")
+    return counted(days // 7, "week")
+
+
+def time_code(seconds: float) -> str:
+    """A point in a recording as m:ss or h:mm:ss, as it is typed."""
+    return duration_text(seconds)
+
+
+def stamp(moment: datetime) -> str:
+    """A moment as 'YYYY-MM-DD HH:MM' (UTC, as the lists show times)."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def queue_row(item: QueueItem) -> tuple[object, ...]:
+    """The table cells of one recording waiting for review."""
+    comments = "" if item.review_id is None else str(item.comments)
+    return (
+        str(item.recording_id),
+        waited_text(item.waited),
+        literal(item.trainee),
+        literal(item.case_code),
+        item.purpose,
+        duration_text(item.duration_seconds, unknown=""),
+        comments,
+    )
+
+
+def feedback_row(item: FeedbackItem) -> tuple[object, ...]:
+    """The table cells of one signed-off review, a bold 'new' until opened."""
+    mark = Text("new", style="bold") if item.new else Text("")
+    return (
+        mark,
+        str(item.recording_id),
+        literal(item.case_code),
+        literal(item.supervisor),
+        stamp(item.signed_off_at),
+    )
+
+
+def comment_row(comment: CommentView) -> tuple[object, ...]:
+    """The table cells of one time-coded comment; the text shown as typed."""
+    return (
+        time_code(comment.at_seconds),
+        literal(comment.text),
+        literal(comment.author),
+    )
+
+
+def score_text(score: int | None) -> Text:
+    """'4 ●●●●○' for a score, a dim 'not observed' without one."""
+    if score is None:
+        return Text(NOT_OBSERVED, style="dim")
+    return Text(f"{score} {'●' * score}{'○' * (5 - score)}")
+
+
+def rating_row(rating: Rating) -> tuple[object, ...]:
+    """The table cells of one rubric item and its score."""
+    return (literal(rating.label), score_text(rating.score))
+
+
+def review_summary(view: ReviewView) -> Text:
+    """The recording under review and whose review it is, typed values shown
+    literally."""
+    text = Text(f"Recording {view.recording_id}", style="bold")
+    text.append(" · client ")
+    text.append_text(literal(view.case_code, style="bold"))
+    text.append(" · trainee ")
+    text.append_text(literal(view.trainee))
+    text.append(" · reviewer ")
+    text.append_text(literal(view.supervisor))
+    length = duration_text(view.duration_seconds, unknown="")
+    text.append(f"\n{view.purpose} · {view.media_type}")
+    text.append(f"{' · ' + length if length else ''}")
+    text.append(f" · imported {stamp(view.imported_at)} UTC")
+    return text
+
+
+def review_state(view: ReviewView) -> Text:
+    """Whether the review can still change, and who may change it."""
+    if view.signed_off_at is not None:
+        when = stamp(view.signed_off_at)
+        return Text(f"Signed off {when} UTC: read-only.", style="bold")
+    if view.editable:
+        started = "Draft" if view.id is not None else "Not started"
+        return Text(f"{started}: o signs off and locks it.")
+    return Text("Read-only.", style="bold")
+
+
+def play_text(hint: str, setup: str | None) -> Text:
+    """How to play the recording, in a shell (after `setup`, when the shell
+    needs it to find the program)."""
+    text = Text("Play it in a shell, not here: ", style="dim")
+    text.append_text(literal(hint, style="bold"))
+    if setup:
+        text.append("\nfirst, in that shell: ", style="dim")
+        text.append_text(literal(setup))
+    return text
