@@ -7,6 +7,7 @@ dropped. Every login, failure, lockout, logoff and account change is audited.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterable
@@ -35,6 +36,8 @@ from supervise.services.errors import (
     PermissionDenied,
 )
 from supervise.services.policy import Action, Actor, decide
+
+log = logging.getLogger(__name__)
 
 USERNAME_RE = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 
@@ -608,7 +611,30 @@ def login(ctx: ProgramContext, username: str, password: str) -> UserSession:
     """
     with session_scope(ctx.engine) as session:
         account = _checked_account(session, ctx, username, password)
-        return _open_session(session, ctx, account, password)
+        user = _open_session(session, ctx, account, password)
+    _grant_supervisors(ctx, user)
+    return user
+
+
+def _grant_supervisors(ctx: ProgramContext, user: UserSession) -> None:
+    """Give a trainee's newly assigned supervisors their older objects.
+
+    Only the trainee's key can open those objects' grants, so this happens at
+    their login; it never stops one: a failure is logged (ids only) and the
+    next login tries again.
+    """
+    if Role.TRAINEE not in user.roles:
+        return
+    from supervise.services import pair_grants  # it builds on this module
+
+    try:
+        pair_grants.grant_at_login(ctx, user)
+    except Exception as exc:  # a login must not fail for this
+        log.warning(
+            "granting supervisors at login failed for account %s (%s)",
+            user.account_id,
+            type(exc).__name__,
+        )
 
 
 def check_password(ctx: ProgramContext, username: str, password: str) -> int:

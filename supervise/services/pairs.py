@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from supervise.crypto.sealing import ObjectKind
 from supervise.models.accounts import Account, AccountRole, Role, Supervision
 from supervise.models.accounts import SupervisionKind as Kind
+from supervise.models.clinical import Client, Grant, GrantVia, Recording
 from supervise.models.database import session_scope
-from supervise.services import audit
+from supervise.services import audit, vault
 from supervise.services.accounts import UserSession, active_pairs_query, authorize
 from supervise.services.context import ProgramContext
 from supervise.services.errors import Conflict, InvalidInput, NotFound
@@ -122,6 +125,13 @@ def add_pair(
 def end_pair(ctx: ProgramContext, user: UserSession, pair_id: int) -> PairView:
     """End a pair today: the supervisor loses the trainee at once.
 
+    In the same transaction the supervisor's grants on the trainee's
+    recordings and client records lose their secrets (the rows stay, dated),
+    unless another pair of the two is still in force; the audit row counts
+    them (`wiped-N`). Shares (made on purpose, e.g. for training) are not
+    touched: they last until unshared or expired. Signed-off reviews stay
+    readable to the trainee, who holds the recordings' keys.
+
     Raises:
         PermissionDenied, NotFound, Conflict: Already ended.
     """
@@ -134,10 +144,53 @@ def end_pair(ctx: ProgramContext, user: UserSession, pair_id: int) -> PairView:
             raise Conflict(f"pair {pair_id} ended on {pair.ended_on.isoformat()}")
         pair.ended_on = ctx.now().date()
         session.add(pair)
+        session.flush()
+        wiped = _wipe_supervisor_grants(session, ctx, pair)
         audit.record(
-            session, ctx, user.who, "pair.end", object_type="pair", object_id=pair.id
+            session,
+            ctx,
+            user.who,
+            "pair.end",
+            object_type="pair",
+            object_id=pair.id,
+            reason=f"wiped-{wiped}",
         )
         return _views(session, [pair])[0]
+
+
+def _wipe_supervisor_grants(
+    session: Session, ctx: ProgramContext, pair: Supervision
+) -> int:
+    """Take the secret from each of the ended pair's supervisor grants; count."""
+    still = session.exec(
+        active_pairs_query(ctx.now().date()).where(
+            Supervision.supervisor_id == pair.supervisor_id,
+            Supervision.trainee_id == pair.trainee_id,
+            col(Supervision.id) != pair.id,
+        )
+    ).first()
+    if still is not None:
+        return 0
+    recordings = select(Recording.id).where(Recording.trainee_id == pair.trainee_id)
+    clients = select(Client.id).where(Client.trainee_id == pair.trainee_id)
+    owned = or_(
+        (col(Grant.object_type) == ObjectKind.RECORDING.value)
+        & col(Grant.object_id).in_(recordings),
+        (col(Grant.object_type) == ObjectKind.CLIENT.value)
+        & col(Grant.object_id).in_(clients),
+    )
+    grants = session.exec(
+        select(Grant).where(
+            Grant.grantee_id == pair.supervisor_id,
+            Grant.via == GrantVia.SUPERVISOR,
+            col(Grant.wrapped_secret).is_not(None),
+            owned,
+        )
+    ).all()
+    now = ctx.now()
+    for grant in grants:
+        vault.wipe(session, grant, now)
+    return len(grants)
 
 
 def _views(session: Session, pairs: list[Supervision]) -> list[PairView]:

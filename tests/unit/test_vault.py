@@ -172,9 +172,13 @@ def test_a_supervisor_whose_pair_ended_is_refused_though_the_grant_row_remains(
     program.clock.advance(days=1)
     with pytest.raises(PermissionDenied):
         export_bytes(program, program.login("sam"), recording_id)
+    # Ending the pair took the grant's secret; the row stays for the record.
     assert audit_rows(program, "recording.export", recording_id)[-1].reason == (
-        "not-assigned"
+        "no-grant"
     )
+    sam_id = program.login("sam").account_id
+    (kept,) = [g for g in grants(program, recording_id) if g.grantee_id == sam_id]
+    assert kept.wrapped_secret is None and kept.revoked_at is not None
 
 
 def test_list_shows_each_caller_exactly_what_they_may_see(
