@@ -294,6 +294,22 @@ def _add_pairs(commands: Any) -> None:
         epilog=epilog,
     )
     listing.add_argument("--all", action="store_true", help="include ended pairs")
+    grant = _command(
+        pairs,
+        "grant",
+        "give a pair's supervisor the trainee's older objects now (escrow key)",
+        "pair_grants:pair_grant",
+        ACTOR,
+        epilog="Without this, the supervisor gains them at the trainee's next "
+        f"login. Admins only; each use of the escrow key is audited. {epilog}",
+    )
+    grant.add_argument("pair_id", type=int, metavar="PAIR_ID")
+    grant.add_argument(
+        "--escrow-key",
+        required=True,
+        metavar="FILE",
+        help="the program's offline escrow key file (take it away afterwards)",
+    )
 
 
 def _add_audit(commands: Any) -> None:
