@@ -124,9 +124,10 @@ def review_state(view: ReviewView) -> Text:
     if view.signed_off_at is not None:
         when = stamp(view.signed_off_at)
         return Text(f"Signed off {when} UTC: read-only.", style="bold")
+    if view.editable and view.id is None:
+        return Text("Not started: comment, rate or write feedback, then sign off (o).")
     if view.editable:
-        started = "Draft" if view.id is not None else "Not started"
-        return Text(f"{started}: o signs off and locks it.")
+        return Text("Draft, yours to change until you sign it off (o).")
     return Text("Read-only.", style="bold")
 
 
