@@ -135,6 +135,7 @@ def build_parser() -> Parser:
     _add_consents(commands)
     _add_recordings(commands)
     _add_hours(commands)
+    _add_reviews(commands)
     _add_inbox(commands)
     _add_purge(commands)
     _add_ssh_keys(commands)
@@ -980,4 +981,118 @@ def _hours_period(parser: Parser) -> None:
         type=_iso_date,
         metavar="YYYY-MM-DD",
         help="entries on or before this date",
+    )
+
+
+def _add_reviews(commands: Any) -> None:
+    """`supervise review ...` and `supervise rubric ...`."""
+    reviews = _group(commands, "review", "supervisors' reviews of recordings")
+    epilog = f"{PASSWORD_HELP} {NO_OTP}"
+
+    def review(name: str, summary: str, *parents: Parser, notes: str = "") -> Parser:
+        handler = f"reviews:review_{name.replace('-', '_')}"
+        text = f"{notes} {epilog}" if notes else epilog
+        return _command(reviews, name, summary, handler, ACTOR, *parents, epilog=text)
+
+    listing = review(
+        "list",
+        "list the reviews you may see (ids, case codes, dates; no text)",
+        JSON,
+        notes="Supervisors see their own reviews of their current trainees' "
+        "recordings; trainees the signed-off reviews of their own; admins all.",
+    )
+    listing.add_argument(
+        "--trainee", metavar="USERNAME", help="only this trainee's recordings"
+    )
+    state = listing.add_mutually_exclusive_group()
+    state.add_argument("--signed", action="store_true", help="only signed-off ones")
+    state.add_argument("--open", action="store_true", help="only drafts")
+    show = review(
+        "show",
+        "open a review: time-coded comments, ratings, feedback (audited)",
+        notes="A supervisor sees their own review (or another supervisor's "
+        "signed-off one with --supervisor); a trainee a signed-off review of "
+        "their own recording, which then stops being new. The text is printed "
+        "here only.",
+    )
+    _recording_id(show)
+    show.add_argument(
+        "--supervisor",
+        metavar="USERNAME",
+        help="whose review (required when several supervisors signed one off)",
+    )
+    show.add_argument("--json", action="store_true", help="print JSON instead")
+    text_notes = (
+        "The text shows in the process list and shell history when given with "
+        "--text: on a shared server use --text-stdin (read after the password "
+        "line), or the TUI."
+    )
+    comment = review(
+        "comment", "add a time-coded comment to your review", notes=text_notes
+    )
+    _recording_id(comment)
+    comment.add_argument(
+        "--at",
+        required=True,
+        metavar="TIME",
+        help="where in the recording: seconds (75), m:ss (1:15) or h:mm:ss",
+    )
+    _review_text(comment)
+    rate = review("rate", "score rubric items in your review")
+    _recording_id(rate)
+    rate.add_argument(
+        "scores",
+        nargs="+",
+        metavar="CODE=SCORE",
+        help="a rubric code and 1 to 5, or none for not observed",
+    )
+    feedback = review(
+        "feedback", "write your review's feedback (empty clears it)", notes=text_notes
+    )
+    _recording_id(feedback)
+    _review_text(feedback)
+    sign = review(
+        "sign-off",
+        "sign your review off: it is locked and the trainee can read it",
+    )
+    _recording_id(sign)
+
+    items = _group(commands, "rubric", "the competencies reviews rate")
+
+    def item(name: str, summary: str, *parents: Parser) -> Parser:
+        return _command(
+            items,
+            name,
+            summary,
+            f"reviews:rubric_{name}",
+            ACTOR,
+            *parents,
+            epilog=epilog,
+        )
+
+    shown = item("list", "the rubric in order (anyone)", JSON)
+    shown.add_argument("--all", action="store_true", help="include retired items")
+    add = item("add", "add an item at the end (admins)")
+    add.add_argument("code", metavar="CODE", help="short, lower case, like humour")
+    add.add_argument("label", metavar="LABEL", help="what reviews show")
+    add.add_argument("--description", default="", metavar="TEXT")
+    edit = item("edit", "change an item's label, description or place (admins)")
+    edit.add_argument("code", metavar="CODE")
+    edit.add_argument("--label", metavar="LABEL")
+    edit.add_argument("--description", metavar="TEXT")
+    edit.add_argument("--position", type=int, metavar="N", help="from 1 at the top")
+    for name, summary in (
+        ("retire", "take an item out of new reviews; rated reviews keep it (admins)"),
+        ("restore", "put a retired item back into use (admins)"),
+    ):
+        item(name, summary).add_argument("code", metavar="CODE")
+
+
+def _review_text(parser: Parser) -> None:
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument("--text", metavar="TEXT", help="the text")
+    given.add_argument(
+        "--text-stdin",
+        action="store_true",
+        help="read the text from standard input (after the password line)",
     )
