@@ -36,10 +36,12 @@ from supervise.screens.recording_text import home_setup
 from supervise.screens.review_text import (
     SCORE_KEYS,
     comment_row,
+    first_line,
     play_text,
     rating_row,
     review_state,
     review_summary,
+    sign_off_question,
     time_code,
 )
 from supervise.services import reviews, rubric
@@ -56,35 +58,10 @@ RATING_COLUMNS = ("Competency", "Score")
 TABS = ("comments", "ratings", "feedback")
 """The ids of the three tabs, in order."""
 
-COMMENT_CELL = 52
-"""How much of a comment its table row shows; the whole text is below."""
-
 EDIT_KEYS = ("a", "e", "d", *SCORE_KEYS, "0", "ctrl+s", "o")
 """Every key that changes the review: on a locked review each says why not."""
 
 COMMENT_ACTIONS = frozenset({"add_comment", "edit_comment", "delete_comment"})
-
-
-def first_line(text: str, width: int = COMMENT_CELL) -> str:
-    """The first line of `text`, cut to `width` characters; an ellipsis says
-    there is more."""
-    lines = text.strip().splitlines() or [""]
-    if len(lines[0]) > width:
-        return lines[0][: width - 1] + "…"
-    return lines[0] + (" …" if len(lines) > 1 else "")
-
-
-def sign_off_question(view: ReviewView, unsaved: bool) -> Text:
-    """Ask to sign off, saying that it locks the review."""
-    text = Text(f"Sign off your review of recording {view.recording_id} (client ")
-    text.append_text(literal(view.case_code, style="bold"))
-    text.append(")?\n\nSigning off locks the review: its comments, ratings and ")
-    text.append("feedback can no longer be changed, and the trainee ")
-    text.append_text(literal(view.trainee))
-    text.append(" can read them.")
-    if unsaved:
-        text.append("\n\nThe feedback you typed is saved first.")
-    return text
 
 
 class ReviewScreen(SessionScreen):

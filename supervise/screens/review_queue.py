@@ -127,6 +127,15 @@ A recording leaves the queue once you sign its review off.
         )
         if page is not None:
             self.app.call_from_thread(self._fill_page, page)
+        else:
+            self.app.call_from_thread(self._refused)
+
+    def _refused(self) -> None:
+        self.total = 0
+        self.query_one("#queue-summary", Static).update(
+            "The queue could not be read. t chooses another trainee; f5 reloads."
+        )
+        self.refresh_bindings()
 
     def _fill_page(self, page: QueuePage) -> None:
         self.generation += 1
@@ -215,6 +224,7 @@ A recording leaves the queue once you sign its review off.
             return
         self.trainee = trainee
         self.views = {}
+        self.total = 0
         self.query_one(RecordTable).clear()
         self.query_one("#queue-summary", Static).update("Reading the queue…")
         self.load()

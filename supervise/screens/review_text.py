@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 NOT_OBSERVED = "not observed"
 """How a rubric item without a score reads."""
 
+COMMENT_CELL = 52
+"""How much of a comment its table row shows; the whole text is below it."""
+
 SCORE_KEYS = ("1", "2", "3", "4", "5")
 """The keys that give the highlighted rubric item a score; `0` clears it."""
 
@@ -139,4 +142,26 @@ def play_text(hint: str, setup: str | None) -> Text:
     if setup:
         text.append("\nfirst, in that shell: ", style="dim")
         text.append_text(literal(setup))
+    return text
+
+
+def first_line(text: str, width: int = COMMENT_CELL) -> str:
+    """The first line of `text`, cut to `width` characters; an ellipsis says
+    there is more."""
+    lines = text.strip().splitlines() or [""]
+    if len(lines[0]) > width:
+        return lines[0][: width - 1] + "…"
+    return lines[0] + (" …" if len(lines) > 1 else "")
+
+
+def sign_off_question(view: ReviewView, unsaved: bool) -> Text:
+    """Ask to sign off, saying that it locks the review."""
+    text = Text(f"Sign off your review of recording {view.recording_id} (client ")
+    text.append_text(literal(view.case_code, style="bold"))
+    text.append(")?\n\nSigning off locks the review: its comments, ratings and ")
+    text.append("feedback can no longer be changed, and the trainee ")
+    text.append_text(literal(view.trainee))
+    text.append(" can read them.")
+    if unsaved:
+        text.append("\n\nThe feedback you typed is saved first.")
     return text

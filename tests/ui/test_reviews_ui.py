@@ -16,8 +16,9 @@ from supervise.screens.confirm import ConfirmDialog
 from supervise.screens.feedback import FeedbackScreen
 from supervise.screens.help import HelpDialog
 from supervise.screens.home import SupervisorHome, TraineeHome
-from supervise.screens.review import ReviewScreen, first_line
+from supervise.screens.review import ReviewScreen
 from supervise.screens.review_queue import ReviewQueueScreen, TraineeFilterDialog
+from supervise.screens.review_text import first_line
 from supervise.services import recordings, reviews
 from supervise.services.reviews import ReviewView
 from supervise.widgets.record_table import RecordTable
@@ -284,7 +285,8 @@ async def test_the_queue_limits_to_one_trainee_and_refuses_someone_elses(
         assert "from tomas" in text_of(app, "#queue-summary")
         await pilot.press("t", "ctrl+u", *"theo", "enter")
         await settle(pilot)
-        assert queue.views == {}
+        assert queue.views == {} and not queue.has_more
+        assert "could not be read" in text_of(app, "#queue-summary")
         assert [severity for _, severity in notes] == ["error"]
         assert audit_actions(sqlite_program.ctx, 1) == [("review.write", "denied")]
 
