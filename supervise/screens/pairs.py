@@ -9,8 +9,10 @@ from textual import work
 from textual.binding import Binding, BindingType
 
 from supervise.screens.assign_pair import AssignPairDialog
+from supervise.screens.escrow_grant import EscrowGrantDialog
 from supervise.screens.table import TableScreen
 from supervise.services import pairs
+from supervise.units import counted
 from supervise.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -52,13 +54,18 @@ Each row is a supervisor assigned to a trainee, newest first. A pair that has
 ended shows its end date; it stays listed for the record.
 
 - **a** assigns a supervisor to a trainee, from today.
-- **x** ends the highlighted pair (after you confirm).
+- **x** ends the highlighted pair (after you confirm); the supervisor's
+  grants on the trainee's work are removed at once.
+- **g** grants the highlighted pair's supervisor the trainee's older
+  recordings and clients now, with the offline escrow key (otherwise they
+  come at the trainee's next login).
 - **Escape** goes back.
 """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "assign", "Assign", id="assign-pair"),
         Binding("x", "end", "End pair", id="end-pair"),
+        Binding("g", "grant", "Grant now", id="grant-pair"),
     ]
     COLUMNS = PAIR_COLUMNS
     SUB_TITLE = "supervision pairs"
@@ -93,6 +100,22 @@ ended shows its end date; it stays listed for the record.
             self.notify(f"Pair {pair.id} has ended already.", severity="warning")
             return
         self.confirm(end_question(pair), "End pair", lambda: self.end(pair.id))
+
+    def action_grant(self) -> None:
+        """Grant the highlighted pair's supervisor now, with the escrow key."""
+        pair = self.highlighted()
+        if pair is None:
+            return
+        if not pair.active:
+            self.notify(f"Pair {pair.id} has ended.", severity="warning")
+            return
+        self.app.push_screen(
+            EscrowGrantDialog(self.ctx, self.user, pair), self._granted
+        )
+
+    def _granted(self, made: int | None) -> None:
+        if made is not None:
+            self.notify(f"{counted(made, 'grant')} made with the escrow key.")
 
     @work(thread=True, group="change")
     def end(self, pair_id: int) -> None:
