@@ -97,6 +97,12 @@ def _feedback(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     return FeedbackScreen(ctx, user)
 
 
+def _hours(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.hours import HoursScreen
+
+    return HoursScreen(ctx, user)
+
+
 def _pending_uploads(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.pending_uploads import PendingUploadsScreen
 
@@ -113,6 +119,12 @@ def _state_rules(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
     from supervise.screens.state_rules import StateRulesScreen
 
     return StateRulesScreen(ctx, user)
+
+
+def _rubric(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
+    from supervise.screens.rubric import RubricScreen
+
+    return RubricScreen(ctx, user)
 
 
 def _ssh_keys(ctx: ProgramContext, user: UserSession) -> Screen[Any]:
@@ -225,6 +237,19 @@ DESTINATIONS: tuple[Destination, ...] = (
         "",
         _import,
     ),
+    # hours.view is decided per trainee (own, or a current supervisee), so
+    # the services check it as they list; an account with neither role is
+    # refused there, audited.
+    Destination(
+        "hours",
+        "Supervision hours",
+        "hours: log",
+        "The hours log: add, co-sign, totals, export as PDF or CSV",
+        frozenset({"supervisor", "trainee"}),
+        "h",
+        "",
+        _hours,
+    ),
     Destination(
         "pending-uploads",
         "Pending uploads",
@@ -254,6 +279,16 @@ DESTINATIONS: tuple[Destination, ...] = (
         "j",
         "settings.edit",
         _state_rules,
+    ),
+    Destination(
+        "rubric",
+        "Rubric",
+        "admin: rubric",
+        "The competencies supervisors rate: add, edit, order, retire",
+        frozenset({"admin"}),
+        "m",
+        "rubric.edit",
+        _rubric,
     ),
     # Every role may log in over SSH; the services decide whose keys show.
     Destination(
