@@ -965,8 +965,7 @@ def _hours_period(parser: Parser) -> None:
     parser.add_argument(
         "--trainee",
         metavar="USERNAME",
-        help="one trainee's hours (supervisors and admins name the trainee to "
-        "export)",
+        help="one trainee's hours (supervisors and admins name the trainee to export)",
     )
     parser.add_argument(
         "--from",
