@@ -106,8 +106,9 @@ changes that are not saved).
         Binding("a", "add_comment", "Add", id="add-comment"),
         Binding("e", "edit_comment", "Edit", id="edit-comment"),
         Binding("d", "delete_comment", "Delete", id="delete-comment"),
-        *(Binding(key, f"rate({key})", "Rate", show=False) for key in SCORE_KEYS),
-        Binding("0", "rate(0)", "Not observed", show=False),
+        Binding("1", "rate(1)", "Rate", key_display="1-5", id="rate"),
+        *(Binding(key, f"rate({key})", "Rate", show=False) for key in SCORE_KEYS[1:]),
+        Binding("0", "rate(0)", "Not observed", id="not-observed"),
         Binding("ctrl+s", "save_feedback", "Save", id="save-feedback"),
         Binding("o", "sign_off", "Sign off", id="sign-off"),
         # The same keys on a review nobody may change: say why instead.
@@ -250,8 +251,6 @@ changes that are not saved).
         text = Text()
         if rating is not None:
             text.append_text(literal(self.descriptions.get(rating.code, "")))
-        if self.editable:
-            text.append("\n1 to 5 rate the highlighted item; 0: not observed.", "dim")
         self.query_one("#rating-note", Static).update(text)
 
     def highlighted_comment(self) -> CommentView | None:

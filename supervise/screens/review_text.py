@@ -135,13 +135,12 @@ def review_state(view: ReviewView) -> Text:
 
 
 def play_text(hint: str, setup: str | None) -> Text:
-    """How to play the recording, in a shell (after `setup`, when the shell
-    needs it to find the program)."""
-    text = Text("Play it in a shell, not here: ", style="dim")
-    text.append_text(literal(hint, style="bold"))
+    """How to play the recording in a shell, after `setup` when the shell
+    needs it to find the program."""
+    text = Text("In a shell, not here: ", style="dim")
     if setup:
-        text.append("\nfirst, in that shell: ", style="dim")
-        text.append_text(literal(setup))
+        text.append_text(literal(f"{setup}; ", style="bold"))
+    text.append_text(literal(hint, style="bold"))
     return text
 
 

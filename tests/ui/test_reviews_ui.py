@@ -365,3 +365,20 @@ def test_a_comment_row_shows_its_first_line_and_says_when_there_is_more() -> Non
     assert first_line("[b]x[/b]\nmore") == "[b]x[/b] …"
     assert first_line("y" * 80, 10) == "y" * 9 + "…"
     assert first_line("  short  ") == "short"
+
+
+async def test_every_rubric_item_fits_on_the_ratings_tab_at_80_by_24(
+    sqlite_program: Demo,
+) -> None:
+    app = app_for(sqlite_program)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_and_settle(pilot, sqlite_program, "sam", "q")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = review_screen(app)
+        await pilot.press("r")
+        await pilot.pause()
+        table = screen.query_one("#rating-table", RecordTable)
+        assert table.row_count == 10
+        assert table.region.height >= table.row_count + 1  # and the header
+        assert screen.query_one("#rating-note").region.height >= 1
