@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import stat
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlmodel import Session, col, func, select
 
+from supervise.export.hours import HoursDocument, HoursRow, hours_csv, hours_text
+from supervise.export.hours_pdf import render_hours_pdf
 from supervise.models.audit import AuditEvent, Outcome
 from supervise.models.clinical import HoursEntry
 from supervise.services import hours, pairs
@@ -508,3 +512,67 @@ def test_an_export_never_replaces_a_file(sqlite_program: Demo, tmp_path: Path) -
             sqlite_program.ctx, sqlite_program.login("tara"), target, "csv"
         )
     assert target.read_text() == "mine"
+
+
+# --- the documents alone ------------------------------------------------------------
+
+
+def document_of(rows: list[HoursRow], page_size: str = "letter") -> HoursDocument:
+    return HoursDocument(
+        program_name="Clinic",
+        trainee_name="Ann Lee",
+        trainee_username="ann",
+        since=None,
+        until=None,
+        prepared_on=date(2026, 12, 4),
+        rows=tuple(rows),
+        page_size=page_size,
+    )
+
+
+def test_a_long_log_runs_over_pages_with_every_entry_and_the_totals(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        HoursRow(
+            n,
+            START + timedelta(days=n),
+            hours.KINDS[n % 2],
+            10 + n,
+            "Dr. Supervisor",
+            None if n % 5 else START,
+            None,
+        )
+        for n in range(90)
+    ]
+    document = document_of(rows, "a4")
+    out = io.BytesIO()
+
+    render_hours_pdf(document, out)
+
+    data = out.getvalue()
+    qpdf_check(data, tmp_path)
+    text = pdf_text(data)
+    assert len(PdfReader(io.BytesIO(data)).pages) > 2
+    assert text.count("Dr. Supervisor") == 90 + 1  # each entry, and the signer
+    total = sum(row.minutes for row in rows)
+    assert f"All hours {total} {hours_text(total)}" in text
+    awaiting = sum(row.minutes for row in rows if row.cosigned_on is None)
+    assert f"Awaiting co-signature {awaiting} {hours_text(awaiting)}" in text
+    assert "page 1 of" in text
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula() -> None:
+    rows = [HoursRow(1, START, "group", 60, "=HYPERLINK(1)\nx", START, 7)]
+
+    entries, _ = csv_rows(hours_csv(document_of(rows)))
+
+    assert entries[0]["supervisor"] == "'=HYPERLINK(1) x"
+    assert (entries[0]["review_id"], entries[0]["cosigned_on"]) == ("7", "2026-12-03")
+
+
+@pytest.mark.parametrize(
+    ("minutes", "text"), [(1, "0.02"), (30, "0.50"), (50, "0.83"), (720, "12.00")]
+)
+def test_hours_are_minutes_over_sixty_to_two_places(minutes: int, text: str) -> None:
+    assert hours_text(minutes) == text
