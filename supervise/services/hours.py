@@ -552,6 +552,54 @@ def _full_name(account: Account | None) -> str:
     return account.full_name or account.username
 
 
+def _document(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    trainee: str | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[HoursDocument, int]:
+    """One trainee's hours as the export lays them out, and the trainee's id."""
+    check_period(since, until)
+    if trainee is None:
+        actor = actor_for(session, ctx, user.account_id)
+        if Role.TRAINEE not in actor.roles:
+            raise InvalidInput("name the trainee whose hours to export")
+        me = session.get(Account, user.account_id)
+        assert me is not None
+        trainee = me.username
+    rows = _entries(session, ctx, user, trainee, since, until, None)
+    owner = session.exec(select(Account).where(Account.username == trainee)).one()
+    assert owner.id is not None
+    supervisors = {
+        row.supervisor_id: _full_name(session.get(Account, row.supervisor_id))
+        for row in rows
+    }
+    document = HoursDocument(
+        program_name=vault.program_row(session).name,
+        trainee_name=_full_name(owner),
+        trainee_username=owner.username,
+        since=since,
+        until=until,
+        prepared_on=ctx.now().date(),
+        rows=tuple(
+            HoursRow(
+                entry_id=row.id or 0,
+                on_date=row.on_date,
+                kind=row.kind,
+                minutes=row.minutes,
+                supervisor=supervisors[row.supervisor_id],
+                cosigned_on=row.cosigned_at.date() if row.cosigned_at else None,
+                review_id=row.review_id,
+            )
+            for row in rows
+        ),
+        page_size=ctx.settings.page_size,
+    )
+    return document, owner.id
+
+
 def build_document(
     ctx: ProgramContext,
     user: UserSession,
@@ -560,60 +608,17 @@ def build_document(
     since: date | None = None,
     until: date | None = None,
 ) -> HoursDocument:
-    """The hours of one trainee as the export lays them out.
+    """The hours of one trainee as the export lays them out (not audited:
+    `export_hours` audits what it writes).
 
-    A trainee exports their own hours; a supervisor or an admin names the
-    trainee. Audited as `hours.export`.
+    A trainee exports their own hours; a supervisor (the entries that name
+    them) or an admin names the trainee.
 
     Raises:
         As `list_hours`; InvalidInput: No trainee named by a non-trainee.
     """
-
-    check_period(since, until)
     with session_scope(ctx.engine) as session:
-        if trainee is None:
-            actor = actor_for(session, ctx, user.account_id)
-            if Role.TRAINEE not in actor.roles:
-                raise InvalidInput("name the trainee whose hours to export")
-            owner = session.get(Account, user.account_id)
-            assert owner is not None
-            trainee = owner.username
-        rows = _entries(session, ctx, user, trainee, since, until, None)
-        owner = session.exec(select(Account).where(Account.username == trainee)).one()
-        supervisors = {
-            row.supervisor_id: _full_name(session.get(Account, row.supervisor_id))
-            for row in rows
-        }
-        audit.record(
-            session,
-            ctx,
-            user.who,
-            "hours.export",
-            object_type="account",
-            object_id=owner.id,
-            reason=f"{len(rows)}-entries",
-        )
-        return HoursDocument(
-            program_name=vault.program_row(session).name,
-            trainee_name=_full_name(owner),
-            trainee_username=owner.username,
-            since=since,
-            until=until,
-            prepared_on=ctx.now().date(),
-            rows=tuple(
-                HoursRow(
-                    entry_id=row.id or 0,
-                    on_date=row.on_date,
-                    kind=row.kind,
-                    minutes=row.minutes,
-                    supervisor=supervisors[row.supervisor_id],
-                    cosigned_on=row.cosigned_at.date() if row.cosigned_at else None,
-                    review_id=row.review_id,
-                )
-                for row in rows
-            ),
-            page_size=ctx.settings.page_size,
-        )
+        return _document(session, ctx, user, trainee, since, until)[0]
 
 
 def render(document: HoursDocument, fmt: str) -> bytes:
@@ -650,6 +655,9 @@ def export_hours(
 ) -> HoursDocument:
     """Write one trainee's hours as a new private (0600) PDF or CSV file.
 
+    Rendered in memory, audited as `hours.export` (the trainee's id, the
+    format and the number of entries), then written whole.
+
     Raises:
         As `build_document` and `render`; Conflict: The file exists;
         InvalidInput: Its folder does not exist.
@@ -659,8 +667,18 @@ def export_hours(
     if fmt not in FORMATS:
         raise InvalidInput(f"the format is one of: {', '.join(FORMATS)}")
     check_new_output(Path(target))
-    document = build_document(ctx, user, trainee=trainee, since=since, until=until)
-    data = render(document, fmt)
+    with session_scope(ctx.engine) as session:
+        document, owner_id = _document(session, ctx, user, trainee, since, until)
+        data = render(document, fmt)
+        audit.record(
+            session,
+            ctx,
+            user.who,
+            "hours.export",
+            object_type="account",
+            object_id=owner_id,
+            reason=f"{fmt}-{len(document.rows)}-entries",
+        )
     with new_output(Path(target)) as out:
         out.write(data)
     return document
