@@ -75,7 +75,7 @@ def read_identity(text: str) -> ClientIdentity:
 def client_list(args: argparse.Namespace, term: Terminal) -> int:
     """List the caller's clients; with `--names`, the identities too."""
     with acting(args, term) as (ctx, user):
-        views = clients.list_clients(ctx, user, reveal=args.names)
+        views = clients.list_clients(ctx, user, reveal=args.names, trainee=args.trainee)
     if args.json:
         term.write_json([view.as_json() for view in views])
         return EXIT_OK

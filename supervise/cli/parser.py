@@ -414,6 +414,11 @@ def _add_clients(commands: Any) -> None:
         action="store_true",
         help="also open and show each identity you may see (each one audited)",
     )
+    listing.add_argument(
+        "--trainee",
+        metavar="USERNAME",
+        help="only this trainee's clients (refused, and audited, if not yours)",
+    )
 
 
 def _consent_id(parser: Parser) -> None:
@@ -668,7 +673,12 @@ def _add_recordings(commands: Any) -> None:
         "file", metavar="FILE", help="the audio or video file (left unchanged)"
     )
     _import_options(imported)
-    recording("list", "list the recordings you may see", JSON)
+    listed = recording("list", "list the recordings you may see", JSON)
+    listed.add_argument(
+        "--trainee",
+        metavar="USERNAME",
+        help="only this trainee's (refused, and audited, if not yours)",
+    )
     show = recording("show", "one recording's details and who can open it")
     _recording_id(show)
     show.add_argument("--json", action="store_true", help="print JSON instead")

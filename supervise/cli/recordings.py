@@ -245,7 +245,7 @@ def _import(
 def recording_list(args: argparse.Namespace, term: Terminal) -> int:
     """List the recordings the caller may see (never their content)."""
     with acting(args, term) as (ctx, user):
-        views = recordings.list_recordings(ctx, user)
+        views = recordings.list_recordings(ctx, user, trainee=args.trainee)
     if args.json:
         term.write_json([view.as_json() for view in views])
         return EXIT_OK

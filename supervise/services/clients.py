@@ -349,23 +349,45 @@ def visible_clients_query(session: Session, ctx: ProgramContext, user: UserSessi
 
 
 def list_clients(
-    ctx: ProgramContext, user: UserSession, *, reveal: bool = False
+    ctx: ProgramContext,
+    user: UserSession,
+    *,
+    reveal: bool = False,
+    trainee: str | None = None,
 ) -> list[ClientView]:
     """The caller's clients (a trainee's own, a supervisor's supervisees').
 
     With `reveal`, each identity the caller can open is opened and each
-    opening is audited as `client.view`.
+    opening is audited as `client.view`. Naming a `trainee` the caller may
+    not see is refused, not answered with an empty list.
 
     Raises:
-        PermissionDenied: Neither a trainee nor a supervisor (audited).
+        PermissionDenied: Neither a trainee nor a supervisor, or `trainee`
+            is not the caller's (audited).
+        NotFound: No account named `trainee`.
     """
     with session_scope(ctx.engine) as session:
         actor = actor_for(session, ctx, user.account_id)
         if not ({Role.TRAINEE, Role.SUPERVISOR} & actor.roles):
             authorize(session, ctx, user, Action.CLIENT_VIEW, object_type="client")
-        clients = session.exec(
-            visible_clients_query(session, ctx, user).order_by(col(Client.case_code))
-        ).all()
+        query = visible_clients_query(session, ctx, user)
+        if trainee is not None:
+            account = session.exec(
+                select(Account).where(Account.username == trainee)
+            ).first()
+            if account is None:
+                raise NotFound(f"no account named {trainee!r}")
+            authorize(
+                session,
+                ctx,
+                user,
+                Action.CLIENT_VIEW,
+                owner_id=account.id,
+                object_type="account",
+                object_id=account.id,
+            )
+            query = query.where(Client.trainee_id == account.id)
+        clients = session.exec(query.order_by(col(Client.case_code))).all()
         views = []
         for client in clients:
             identity = None

@@ -76,6 +76,7 @@ from supervise.services.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    PermissionDenied,
     ServiceError,
 )
 from supervise.services.policy import Action
@@ -547,20 +548,28 @@ def _upload_committed(session: Session, uid: str, blob_name: str) -> bool:
 # --- listing ---------------------------------------------------------------
 
 
-def list_recordings(ctx: ProgramContext, user: UserSession) -> list[RecordingView]:
+def list_recordings(
+    ctx: ProgramContext, user: UserSession, *, trainee: str | None = None
+) -> list[RecordingView]:
     """The recordings the caller may see, newest session first.
 
     A trainee sees their own; a supervisor their current supervisees' and any
     shared with them; an admin every recording's metadata (to manage holds
-    and shredding), without the means to open any.
+    and shredding), without the means to open any. Naming a `trainee` the
+    caller may not list is refused, not answered with an empty list.
 
     Raises:
-        PermissionDenied: An auditor, or an account with no such role (audited).
+        PermissionDenied: An auditor, or an account with no such role, or a
+            `trainee` not the caller's (audited).
+        NotFound: No account named `trainee`.
     """
     with session_scope(ctx.engine) as session:
         query = _visible(session, ctx, user).order_by(
             col(Recording.session_date).desc(), col(Recording.id).desc()
         )
+        if trainee is not None:
+            owner = named_owner(session, ctx, user, trainee, Action.RECORDING_LIST)
+            query = query.where(Recording.trainee_id == owner)
         return [_listed(session, ctx, user, r) for r in session.exec(query)]
 
 
@@ -576,9 +585,49 @@ def recording_detail(
     with session_scope(ctx.engine) as session:
         query = _visible(session, ctx, user).where(Recording.id == recording_id)
         recording = session.exec(query).first()
+        if recording is None and session.get(Recording, recording_id) is not None:
+            audit.record_alone(
+                ctx,
+                user.who,
+                str(Action.RECORDING_LIST),
+                object_type="recording",
+                object_id=recording_id,
+                outcome=Outcome.DENIED,
+                reason="not-visible",
+            )
+            raise PermissionDenied(f"recording {recording_id} is not one you may see")
         if recording is None:
             raise NotFound(f"there is no recording {recording_id} that you may see")
         return _listed(session, ctx, user, recording, with_grants=True)
+
+
+def named_owner(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    username: str,
+    action: Action,
+) -> int:
+    """The id of a trainee a caller names to narrow a list, if the policy
+    lets the caller act on that trainee's objects.
+
+    Raises:
+        NotFound: No such account.
+        PermissionDenied: Not the caller's (audited, on the account).
+    """
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None or account.id is None:
+        raise NotFound(f"no account named {username!r}")
+    authorize(
+        session,
+        ctx,
+        user,
+        action,
+        owner_id=account.id,
+        object_type="account",
+        object_id=account.id,
+    )
+    return account.id
 
 
 def _visible(session: Session, ctx: ProgramContext, user: UserSession):  # type: ignore[no-untyped-def]
