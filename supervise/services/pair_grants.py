@@ -256,30 +256,50 @@ def grant_missing(
     Raises:
         PermissionDenied: The opener refused (audited by the vault).
     """
-    missing = missing_grants(session, ctx, trainee_id, supervisor_id=supervisor_id)
-    if not missing:
+    if not missing_grants(session, ctx, trainee_id, supervisor_id=supervisor_id):
         return 0
     supervisors = _supervisors(session, ctx, trainee_id)
-    missing = [m for m in missing if m.supervisor_id in supervisors]
+    # Asked again under the lock: a login granting at the same time has
+    # committed by now, and what it granted is no longer missing.
+    missing = [
+        m
+        for m in missing_grants(session, ctx, trainee_id, supervisor_id=supervisor_id)
+        if m.supervisor_id in supervisors
+    ]
     opened = _open_all(session, ctx, trainee_id, missing, opener)
-    made = 0
-    for item in missing:
-        keys = opened.get((item.kind, item.object_id))
-        if keys is None:
-            continue
-        account = supervisors[item.supervisor_id]
+    added = [
         vault.add_grant(
             session,
             keys,
             item.object_id,
-            account.public_key,
+            supervisors[item.supervisor_id].public_key,
             item.supervisor_id,
             GrantVia.SUPERVISOR,
             trainee_id if granted_by is None else granted_by,
             ctx.now(),
         )
-        made += 1
-    return made
+        for item in missing
+        if (keys := opened.get((item.kind, item.object_id))) is not None
+    ]
+    return len(added) - _drop_for_ended_pairs(session, ctx, trainee_id, added)
+
+
+def _drop_for_ended_pairs(
+    session: Session, ctx: ProgramContext, trainee_id: int, added: list[Grant]
+) -> int:
+    """Take back new grants whose pair ended meanwhile; how many.
+
+    SQLite ignores the pair lock, but once our rows are written we hold its
+    write lock, so this second look cannot miss an end committed before it.
+    """
+    if not added:
+        return 0
+    session.flush()
+    still = _supervisors(session, ctx, trainee_id)
+    dropped = [grant for grant in added if grant.grantee_id not in still]
+    for grant in dropped:
+        session.delete(grant)
+    return len(dropped)
 
 
 def grant_at_login(ctx: ProgramContext, user: UserSession) -> int:

@@ -515,3 +515,61 @@ def test_the_escrow_path_refuses_an_unknown_or_ended_pair(program: Demo) -> None
     pairs.end_pair(program.ctx, dana, ended)
     with pytest.raises(Conflict, match="ended"):
         pair_grants.grant_with_escrow(program.ctx, dana, ended, escrow_key(program))
+
+
+def _waiting_on_a_lock(program: Demo) -> bool:
+    """Whether some PostgreSQL backend waits on a row lock (always False on
+    SQLite, whose writers do not wait on readers)."""
+    from sqlalchemy import text
+
+    if program.ctx.engine.dialect.name != "postgresql":
+        return False
+    with program.ctx.engine.connect() as conn:
+        waiting = conn.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+        ).scalar_one()
+    return bool(waiting)
+
+
+def test_a_pair_ended_while_its_grants_are_being_made_keeps_none(
+    program: Demo, wav: Path
+) -> None:
+    import threading
+    import time
+
+    from supervise.services import vault
+
+    recording_id = theo_recording(program, wav)
+    new_pair = assign_sofia_to_theo(program)
+    theo = program.login("theo")  # grants; take the recording's back, quietly
+    with Session(program.ctx.engine) as session:
+        for grant in supervisor_grants(program, "sofia", "recording", recording_id):
+            session.delete(grant)
+        session.commit()
+    dana = program.login("dana")
+    ender = threading.Thread(
+        target=pairs.end_pair, args=(program.ctx, dana, new_pair), daemon=True
+    )
+
+    def open_while_ending(session: Session, target: Sealed) -> ObjectKeys:
+        if not ender.is_alive() and ender.ident is None:
+            ender.start()
+            deadline = time.monotonic() + 30
+            while ender.is_alive() and not _waiting_on_a_lock(program):
+                assert time.monotonic() < deadline, "the end neither ran nor waited"
+                time.sleep(0.02)
+        return vault.open_for_user(session, program.ctx, theo, target)
+
+    with Session(program.ctx.engine) as session:
+        pair_grants.grant_missing(
+            session, program.ctx, theo.account_id, open_while_ending
+        )
+        session.commit()
+    ender.join(timeout=30)
+    assert not ender.is_alive()
+    live = [
+        g
+        for g in supervisor_grants(program, "sofia", "recording", recording_id)
+        if g.wrapped_secret is not None
+    ]
+    assert live == []
