@@ -34,8 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from supervise.crypto.keys import public_bytes
-from supervise.crypto.recording_keys import ObjectKeys
+from supervise.crypto.keys import KeyUnwrapError, public_bytes
+from supervise.crypto.recording_keys import ObjectKeys, open_object_keys
 from supervise.crypto.sealing import ObjectKind
 from supervise.models.accounts import Account, Supervision
 from supervise.models.audit import Outcome
@@ -53,7 +53,7 @@ from supervise.models.database import session_scope
 from supervise.services import audit, vault
 from supervise.services.accounts import UserSession, active_pairs_query, authorize
 from supervise.services.context import ProgramContext
-from supervise.services.errors import Conflict, InvalidInput, NotFound
+from supervise.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from supervise.services.policy import Action
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,10 @@ OPEN_ACTION = {
     ObjectKind.CLIENT: Action.CLIENT_VIEW,
 }
 """The action under which the trainee opens each kind (their own objects)."""
+
+
+class NotOpened(ServiceError):
+    """The caller's key did not open an object: no grant is made from it."""
 
 
 @dataclass(frozen=True)
@@ -218,6 +222,8 @@ def _open_all(
         )
         try:
             opened[key] = opener(session, target)
+        except NotOpened:
+            continue  # the opener said why
         except (vault.ObjectGone, vault.KeyTampered):
             log.warning(
                 "supervisor grant skipped: %s %s did not open (audited)",
@@ -302,33 +308,78 @@ def _drop_for_ended_pairs(
     return len(dropped)
 
 
+def _own_key(ctx: ProgramContext, user: UserSession, failed: list[int]) -> Opener:
+    """Open with the trainee's key, quietly: a grant made to a key the account
+    no longer has (after `user reset`) is expected, not tampering, so it is
+    counted in `failed` rather than audited object by object."""
+
+    def open_quietly(session: Session, target: vault.Sealed) -> ObjectKeys:
+        grant = vault.may_open(session, ctx, user, target)
+        if grant is None or grant.wrapped_secret is None or user.private_key is None:
+            failed.append(target.object_id)
+            raise NotOpened(f"{target.object_type} {target.object_id}")
+        try:
+            return open_object_keys(
+                target.kind,
+                target.uid,
+                grant.wrapped_secret,
+                user.private_key,
+                user.account_id,
+                ctx.keystore.get(target.kind, target.uid),
+                ctx.secrets.keystore_key,
+            )
+        except KeyUnwrapError:
+            failed.append(target.object_id)
+            raise NotOpened(f"{target.object_type} {target.object_id}") from None
+
+    return open_quietly
+
+
 def grant_at_login(ctx: ProgramContext, user: UserSession) -> int:
     """At a trainee's login: grant their supervisors what they lack.
 
     Cheap when there is nothing to do (one query). The trainee's own key opens
     each object through their owner grant; the count is audited
-    (`pair.regrant`) when grants were made.
+    (`pair.regrant`) when grants were made. Objects the key does not open
+    (the account's key was replaced by a reset) are skipped, counted in one
+    `pair.regrant` error row (`unopened-N`): an admin can grant those with
+    the escrow key.
 
     Returns:
         How many grants were added.
     """
-
-    def with_own_key(session: Session, target: vault.Sealed) -> ObjectKeys:
-        return vault.open_for_user(session, ctx, user, target)
-
+    failed: list[int] = []
     with session_scope(ctx.engine) as session:
-        made = grant_missing(session, ctx, user.account_id, with_own_key)
+        made = grant_missing(session, ctx, user.account_id, _own_key(ctx, user, failed))
         if made:
-            audit.record(
-                session,
-                ctx,
-                user.who,
-                "pair.regrant",
-                object_type="account",
-                object_id=user.account_id,
-                reason=f"granted-{made}",
+            _regrant_row(session, ctx, user, Outcome.ALLOWED, f"granted-{made}")
+        if failed:
+            log.warning(
+                "%s objects did not open with account %s's key; not granted",
+                len(failed),
+                user.account_id,
             )
+            _regrant_row(session, ctx, user, Outcome.ERROR, f"unopened-{len(failed)}")
         return made
+
+
+def _regrant_row(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    outcome: Outcome,
+    reason: str,
+) -> None:
+    audit.record(
+        session,
+        ctx,
+        user.who,
+        "pair.regrant",
+        object_type="account",
+        object_id=user.account_id,
+        outcome=outcome,
+        reason=reason,
+    )
 
 
 def _active_pair(session: Session, ctx: ProgramContext, pair_id: int) -> Supervision:

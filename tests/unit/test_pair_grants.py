@@ -573,3 +573,27 @@ def test_a_pair_ended_while_its_grants_are_being_made_keeps_none(
         if g.wrapped_secret is not None
     ]
     assert live == []
+
+
+def test_after_a_reset_the_old_objects_are_counted_once_not_reported_tampered(
+    program: Demo, wav: Path
+) -> None:
+    from supervise.services import accounts
+
+    recording_id = theo_recording(program, wav)
+    dana = program.login("dana")
+    _, one_time = accounts.reset_password(program.ctx, dana, "theo")
+    new_pair = assign_sofia_to_theo(program)
+    theo = accounts.login(program.ctx, "theo", one_time)  # a new key pair
+    assert theo.private_key is not None
+    assert supervisor_grants(program, "sofia", "recording", recording_id) == []
+    (row,) = audit_rows(program, "pair.regrant")
+    assert (row.outcome, row.reason) == ("error", "unopened-3")
+    assert audit_rows(program, "recording.export") == []
+    assert audit_rows(program, "client.view") == []
+    # The escrow key still opens them.
+    made = pair_grants.grant_with_escrow(
+        program.ctx, dana, new_pair, escrow_key(program)
+    )
+    assert made == 3
+    assert exports(program, program.login("sofia"), recording_id)
