@@ -561,9 +561,18 @@ def _queue_filter(ctx: ProgramContext, user: UserSession, trainee_id: int | None
         )
         .exists()
     )
+    signed = (
+        select(Review.id)
+        .where(
+            Review.recording_id == Recording.id,
+            Review.supervisor_id == user.account_id,
+            col(Review.signed_off_at).is_not(None),
+        )
+        .exists()
+    )
     clauses: list[ColumnElement[bool]] = [
         col(Recording.state) == RecordingState.ACTIVE.value,
-        col(Review.signed_off_at).is_(None),
+        ~signed,
         granted,
     ]
     if trainee_id is not None:
@@ -618,7 +627,10 @@ def queue(
 
     Active recordings with a live grant to the caller that counts (as their
     supervisor while the pair is active, or shared with them), that the
-    caller has not signed a review of. One query for the page, one COUNT.
+    caller has not signed a review of. One query finds the page in SQL
+    (LIMIT and OFFSET) and counts every match as it goes (a window count);
+    a COUNT runs only when the page is empty. No row beyond the page is
+    loaded.
 
     Raises:
         PermissionDenied: Not a supervisor, or `trainee` is not the caller's
@@ -637,12 +649,17 @@ def queue(
                 session, ctx, user, trainee, Action.REVIEW_WRITE
             ).id
         where = _queue_filter(ctx, user, trainee_id)
-        total = session.exec(
-            select(func.count(col(Recording.id)))
-            .select_from(Recording)
-            .outerjoin(Review, _mine(user))
+        # The page's ids and the count of all matching rows in one pass over
+        # the recording and grant rows; the names, case codes and drafts are
+        # joined to the page's rows only.
+        ids = (
+            sa_select(col(Recording.id), func.count().over().label("total"))
             .where(where)
-        ).one()
+            .order_by(col(Recording.created_at), col(Recording.id))
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
         comments = (
             select(func.count(col(ReviewComment.id)))
             .where(ReviewComment.review_id == Review.id)
@@ -658,20 +675,27 @@ def queue(
                 col(Recording.created_at),
                 col(Review.id),
                 comments,
+                ids.c.total,
             )
             .select_from(Recording)
+            .join(ids, ids.c.id == Recording.id)
             .join(Client, col(Client.id) == Recording.client_id)
             .join(Account, col(Account.id) == Recording.trainee_id)
             .outerjoin(Review, _mine(user))
-            .where(where)
             .order_by(col(Recording.created_at), col(Recording.id))
-            .offset(offset)
-            .limit(limit)
         ).all()
+        if page:
+            total = page[0][-1]
+        else:  # past the end, or nothing waits: the count alone
+            total = session.exec(
+                select(func.count(col(Recording.id))).where(where)
+            ).one()
         now = ctx.now()
         items = []
         for row in page:
-            rid, username, case_code, purpose, length, created, review_id, count = row
+            rid, username, case_code, purpose, length, created, review_id, count, _ = (
+                row
+            )
             items.append(
                 QueueItem(
                     int(rid),
