@@ -40,7 +40,10 @@ def end_question(pair: PairView) -> Text:
     text.append_text(literal(pair.supervisor, style="bold"))
     text.append(" supervising ")
     text.append_text(literal(pair.trainee, style="bold"))
-    text.append("?\n\nThe supervisor loses access to the trainee's work today.")
+    text.append(
+        "?\n\nThe supervisor loses access to the trainee's recordings and "
+        "clients at once; shares the trainee made stay."
+    )
     return text
 
 
