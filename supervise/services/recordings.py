@@ -62,7 +62,14 @@ from supervise.models.clinical import (
 )
 from supervise.models.database import session_scope
 from supervise.models.remote import PendingUpload, UploadState
-from supervise.services import audit, consent_gate, dropbox, dropbox_owner, vault
+from supervise.services import (
+    audit,
+    consent_gate,
+    dropbox,
+    dropbox_owner,
+    reviews,
+    vault,
+)
 from supervise.services.accounts import (
     UserSession,
     actor_for,
@@ -1161,6 +1168,7 @@ def hard_revoke(
             recording = _load(session, recording_id)
             recording.age_header = rekeyed.header.encode()
             session.add(recording)
+            reviews.reseal(session, opened.keys, rekeyed.keys, recording_id)
             vault.regrant(
                 session,
                 rekeyed.keys,

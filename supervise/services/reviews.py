@@ -533,6 +533,48 @@ def _record(
     )
 
 
+def reseal(
+    session: Session, old: ObjectKeys, new: ObjectKeys, recording_id: int
+) -> int:
+    """Seal every review value of a re-keyed recording again under its new
+    keys, in the re-key's transaction; returns how many values.
+
+    Raises:
+        vault.KeyTampered: A value does not open with the old keys (the
+            re-key is then rolled back, losing nothing).
+    """
+
+    def again(field: str, sealed: bytes) -> bytes:
+        try:
+            return seal_field(new, field, open_field(old, field, sealed))
+        except SealedFieldError:
+            raise vault.KeyTampered(
+                f"a review of recording {recording_id} does not open: a sealed "
+                "value has been altered or moved; nothing was re-keyed"
+            ) from None
+
+    count = 0
+    found = session.exec(select(Review).where(Review.recording_id == recording_id))
+    for review in found:
+        assert review.id is not None
+        if review.feedback_sealed is not None:
+            field = _feedback_field(review.id)
+            review.feedback_sealed = again(field, review.feedback_sealed)
+            count += 1
+        if review.ratings_sealed is not None:
+            field = _ratings_field(review.id)
+            review.ratings_sealed = again(field, review.ratings_sealed)
+            count += 1
+        session.add(review)
+        for comment in _comments(session, review.id):
+            assert comment.id is not None
+            field = _comment_field(comment.id)
+            comment.text_sealed = again(field, comment.text_sealed)
+            session.add(comment)
+            count += 1
+    return count
+
+
 # --- the queue ---------------------------------------------------------------------
 
 
@@ -1172,6 +1214,7 @@ __all__ = [
     "open_review",
     "play_hint",
     "queue",
+    "reseal",
     "set_feedback",
     "set_ratings",
     "sign_off",

@@ -370,3 +370,22 @@ def test_review_list_shows_each_caller_what_they_may_see(program: Demo) -> None:
     assert seen(sam, trainee="tara", signed=True) == set()
     with pytest.raises(PermissionDenied):
         reviews.list_reviews(program.ctx, program.login("audrey"))
+
+
+def test_a_hard_revoke_reseals_the_reviews_under_the_new_keys(program: Demo) -> None:
+    from supervise.services import recordings
+
+    sam, tara = program.login("sam"), program.login("tara")
+    reviews.add_comment(program.ctx, sam, TARA_1, 1.0, "Still readable.")
+    reviews.set_feedback(program.ctx, sam, TARA_1, "Feedback kept.")
+    reviews.set_ratings(program.ctx, sam, TARA_1, {"goals": 3})
+    with program.ctx.engine.connect() as conn:
+        before = conn.execute(text("SELECT text_sealed FROM review_comment")).scalar()
+    recordings.hard_revoke(program.ctx, tara, TARA_1)
+    with program.ctx.engine.connect() as conn:
+        after = conn.execute(text("SELECT text_sealed FROM review_comment")).scalar()
+    assert before != after
+    view = reviews.open_review(program.ctx, sam, TARA_1)
+    assert [c.text for c in view.comments] == ["Still readable."]
+    assert view.feedback == "Feedback kept."
+    assert {r.code: r.score for r in view.ratings if r.score} == {"goals": 3}
