@@ -1180,6 +1180,14 @@ def list_reviews(
         rows = session.exec(
             query.order_by(col(Review.created_at).desc(), col(Review.id).desc())
         ).all()
+        counted: dict[int, int] = {
+            review_id: count
+            for review_id, count in session.execute(
+                sa_select(col(ReviewComment.review_id), func.count())
+                .where(col(ReviewComment.review_id).in_([r[0].id for r in rows]))
+                .group_by(col(ReviewComment.review_id))
+            )
+        }
         summaries = []
         for review, recording, client in rows:
             assert review.id is not None and recording.id is not None
@@ -1190,7 +1198,7 @@ def list_reviews(
                     _username(session, recording.trainee_id),
                     _username(session, review.supervisor_id),
                     client.case_code,
-                    len(_comments(session, review.id)),
+                    int(counted.get(review.id, 0)),
                     review.signed_off_at,
                 )
             )
