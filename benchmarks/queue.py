@@ -15,18 +15,24 @@ tables are analysed after seeding, as autovacuum does after a bulk load:
 with no statistics at all the planner picks nested loops over every row.
 
 Peak memory is Python's own allocation high-water mark during one call
-(tracemalloc), for each queue. (Not named `queue.py`: run as a script, that
-would shadow the standard library's `queue`, which psycopg imports.)
+(tracemalloc), for each queue.
 
-    python benchmarks/review_queue.py [--rounds 20] [--calls 10] [--database-url URL]
+    python benchmarks/queue.py [--rounds 20] [--calls 10] [--database-url URL]
 """
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on the path, and this file
+# would stand in for the standard library's `queue` (which psycopg imports).
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).parent.resolve():
+    del sys.path[0]
+
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -34,7 +40,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
