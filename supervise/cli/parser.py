@@ -1030,6 +1030,17 @@ def _add_reviews(commands: Any) -> None:
         metavar="USERNAME",
         help="whose review (required when several supervisors signed one off)",
     )
+    show.add_argument(
+        "--escrow-key",
+        metavar="FILE",
+        help="admins: read a signed-off review with the program's offline "
+        "escrow key (break glass; give --reason; take the key away afterwards)",
+    )
+    show.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="with --escrow-key: why, kept on record (10 to 500 characters)",
+    )
     show.add_argument("--json", action="store_true", help="print JSON instead")
     text_notes = (
         "The text shows in the process list and shell history when given with "

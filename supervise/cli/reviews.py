@@ -9,9 +9,11 @@ everyone and edited by admins.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from supervise.cli.common import EXIT_OK, CliError, Terminal
 from supervise.cli.program import acting
+from supervise.crypto.offline import OfflineKeyError, read_offline_key
 from supervise.services import reviews, rubric
 from supervise.services.reviews import ReviewView
 from supervise.services.rubric import RubricEntry
@@ -63,13 +65,35 @@ def review_list(args: argparse.Namespace, term: Terminal) -> int:
 
 def review_show(args: argparse.Namespace, term: Terminal) -> int:
     """One review, opened (audited): comments, ratings and feedback."""
-    with acting(args, term) as (ctx, user):
-        view = reviews.open_review(ctx, user, args.recording_id, args.supervisor)
+    if args.escrow_key is not None:
+        view = _with_escrow(args, term)
+    else:
+        if args.reason is not None:
+            raise CliError("--reason goes with --escrow-key")
+        with acting(args, term) as (ctx, user):
+            view = reviews.open_review(ctx, user, args.recording_id, args.supervisor)
     if args.json:
         term.write_json(view.as_json())
         return EXIT_OK
     _print_review(term, view)
     return EXIT_OK
+
+
+def _with_escrow(args: argparse.Namespace, term: Terminal) -> ReviewView:
+    """An admin's break-glass reading of a signed-off review."""
+    if args.reason is None:
+        raise CliError("--escrow-key needs --reason: why, kept on record")
+    try:
+        escrow = read_offline_key(Path(args.escrow_key), "escrow")
+    except OfflineKeyError as exc:
+        raise CliError(str(exc)) from None
+    with acting(args, term) as (ctx, user):
+        view = reviews.open_review_with_escrow(
+            ctx, user, args.recording_id, args.supervisor, escrow, args.reason
+        )
+    del escrow
+    term.note("The access and its reason are on record. Take the escrow key away.")
+    return view
 
 
 def _print_review(term: Terminal, view: ReviewView) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -40,6 +41,7 @@ from supervise.models.clinical import (
     RecordingState,
     Review,
     ReviewComment,
+    StatedReason,
 )
 from supervise.models.database import session_scope
 from supervise.services import audit, rubric, vault
@@ -846,6 +848,56 @@ def _signed_review(
     return found[0]
 
 
+def open_review_with_escrow(
+    ctx: ProgramContext,
+    user: UserSession,
+    recording_id: int,
+    supervisor: str | None,
+    escrow_private: X25519PrivateKey,
+    reason: str,
+) -> ReviewView:
+    """An admin reads a signed-off review with the program's offline escrow
+    key (break glass): after a pair has ended, say. The stated reason is kept
+    (`StatedReason`) and the reading audited as `review.view` naming it.
+
+    Raises:
+        InvalidInput: No reason, or several reviews and no `supervisor`.
+        NotFound, PermissionDenied (audited), vault.ObjectGone,
+        vault.KeyTampered (a wrong escrow key too; audited).
+    """
+    from supervise.services.recordings import check_reason
+
+    text = check_reason(reason)
+    with session_scope(ctx.engine) as session:
+        authorize(
+            session,
+            ctx,
+            user,
+            Action.BREAK_GLASS,
+            object_type="recording",
+            object_id=recording_id,
+        )
+        recording = _load_recording(session, recording_id)
+        review = _signed_review(session, ctx, user, recording, supervisor)
+        note = StatedReason(
+            action=A_VIEW,
+            object_type="review",
+            object_id=review.id or 0,
+            actor_id=user.account_id,
+            text=text,
+        )
+        session.add(note)
+        session.flush()
+        target = _target(recording, Action.BREAK_GLASS)
+        if recording.state != RecordingState.ACTIVE:
+            vault.audit_failure(ctx, user.who, target, "shredded")
+            raise vault.ObjectGone(f"recording {recording_id} has been shredded")
+        keys = vault.open_with_escrow(session, ctx, user.who, target, escrow_private)
+        view = _view(session, ctx, user, keys, recording, review, review.supervisor_id)
+        _record(session, ctx, user, A_VIEW, review, f"escrow-note-{note.id}")
+        return view
+
+
 # --- writing a review -------------------------------------------------------------
 
 
@@ -1220,6 +1272,7 @@ __all__ = [
     "list_reviews",
     "new_feedback_count",
     "open_review",
+    "open_review_with_escrow",
     "play_hint",
     "queue",
     "reseal",

@@ -149,3 +149,28 @@ def test_the_rubric_is_listed_by_anyone_and_edited_by_admins(
         "SELECT action, actor_role FROM audit_event WHERE outcome = 'denied'",
     )
     assert denied == [("rubric.edit", "supervisor")]
+
+
+def test_an_admin_reads_a_signed_off_review_with_the_escrow_key(
+    sqlite_home: Path,
+) -> None:
+    home = sqlite_home
+    assert _review(home, "sam", "feedback", "1", "--text", "Kept on file.")[0] == 0
+    assert _review(home, "sam", "sign-off", "1")[0] == 0
+    key = home / "offline-keys" / "escrow.key"
+    code, _, err = _review(home, "dana", "show", "1", "--escrow-key", str(key))
+    assert code == 1
+    assert_one_error_line(err, "--escrow-key needs --reason")
+    code, out, err = _review(
+        home, "dana", "show", "1", "--escrow-key", str(key),
+        "--reason", "Audit of C-1001 at the board's request.",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Kept on file." in out and "Take the escrow key away" in err
+    [(reason,)] = sql(
+        home, "SELECT reason FROM audit_event WHERE action = 'review.view'"
+    )
+    assert reason.startswith("escrow-note-")
+    code, _, err = _review(home, "dana", "show", "1", "--reason", "Just curious now.")
+    assert code == 1
+    assert_one_error_line(err, "--reason goes with --escrow-key")

@@ -389,3 +389,39 @@ def test_a_hard_revoke_reseals_the_reviews_under_the_new_keys(program: Demo) -> 
     assert [c.text for c in view.comments] == ["Still readable."]
     assert view.feedback == "Feedback kept."
     assert {r.code: r.score for r in view.ratings if r.score} == {"goals": 3}
+
+
+def test_an_admin_reads_a_finished_review_with_the_escrow_key_stated_and_audited(
+    program: Demo,
+) -> None:
+    from supervise.crypto.offline import read_offline_key
+
+    sam, dana = program.login("sam"), program.login("dana")
+    reviews.add_comment(program.ctx, sam, TARA_1, 1.0, "For the record.")
+    reviews.sign_off(program.ctx, sam, TARA_1)
+    [pair] = [
+        p
+        for p in pairs.list_pairs(program.ctx, dana, active_only=True)
+        if (p.supervisor, p.trainee) == ("sam", "tara")
+    ]
+    pairs.end_pair(program.ctx, dana, pair.id)
+    with pytest.raises(PermissionDenied):  # no grant of her own
+        reviews.open_review(program.ctx, dana, TARA_1, "sam")
+    escrow = read_offline_key(
+        program.ctx.settings.home / "offline-keys" / "escrow.key", "escrow"
+    )
+    with pytest.raises(InvalidInput, match="reason"):
+        reviews.open_review_with_escrow(program.ctx, dana, TARA_1, "sam", escrow, "")
+    view = reviews.open_review_with_escrow(
+        program.ctx, dana, TARA_1, "sam", escrow, "Complaint review for C-1001."
+    )
+    assert [c.text for c in view.comments] == ["For the record."]
+    assert not view.editable
+    row = rows(program, "review.view")[-1]
+    assert (row.actor_id, row.object_id) == (dana.account_id, str(view.id))
+    assert row.reason.startswith("escrow-note-") and "C-1001" not in row.reason
+    with pytest.raises(PermissionDenied):
+        reviews.open_review_with_escrow(
+            program.ctx, sam, TARA_1, "sam", escrow, "Not an admin at all."
+        )
+    assert denials(program)[-1].action == "recording.break_glass"
