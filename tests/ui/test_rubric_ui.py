@@ -44,8 +44,10 @@ async def test_an_admin_adds_edits_moves_retires_and_restores_an_item(
         assert app.screen is dialog
         assert "a rubric code is" in text_of(app, "#error")
         dialog.query_one("#code", Input).value = "humility"
-        dialog.query_one("#description", Input).value = "[b]Curious[/b] about"
-        await pilot.click("#save")
+        description = dialog.query_one("#description", Input)
+        description.value = "[b]Curious[/b] about"
+        description.focus()
+        await pilot.press("enter")  # Enter in the last field saves, as Save does
         await settle(pilot)
         assert isinstance(app.screen, RubricScreen)
         assert codes(sqlite_program) == [*seeded, "humility"]
