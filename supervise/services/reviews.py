@@ -1054,8 +1054,12 @@ def set_ratings(
             for item in items
             if merged.get(item.code) is not None
         ]
-        review.ratings_sealed = seal_field(
-            keys, _ratings_field(review.id), json.dumps(data).encode("utf-8")
+        review.ratings_sealed = (
+            seal_field(
+                keys, _ratings_field(review.id), json.dumps(data).encode("utf-8")
+            )
+            if data
+            else None
         )
         _touch(session, ctx, review)
         _record(session, ctx, user, A_RATE, review)

@@ -183,6 +183,9 @@ def test_sign_off_locks_the_review_and_each_late_edit_is_refused_and_audited(
     ctx = program.ctx
     with pytest.raises(InvalidInput, match="empty"):
         reviews.sign_off(ctx, sam, TARA_1)
+    reviews.set_ratings(ctx, sam, TARA_1, {"goals": None})  # not observed only
+    with pytest.raises(InvalidInput, match="empty"):
+        reviews.sign_off(ctx, sam, TARA_1)
     comment = reviews.add_comment(ctx, sam, TARA_1, 1.0, "Fine.")
     reviews.sign_off(ctx, sam, TARA_1)
     attempts: list[Callable[[], object]] = [
