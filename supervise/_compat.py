@@ -11,8 +11,8 @@ from typing import Any
 import asyncssh
 
 RECEIVE_STATE_ATTRIBUTE = "_recv_state"
-"""asyncssh 2.24 (read in its source): a channel's receive state, `open` until the peer's
-EOF or close arrives. There is no public query for an incoming EOF."""
+"""asyncssh 2.24 (read in its source): a channel's receive state, `open` until
+the peer's EOF or close arrives. There is no public query for an incoming EOF."""
 
 
 def channel_input_ended(chan: asyncssh.SSHServerChannel[Any]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Column, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from supervise.models.base import UTCDateTime, utcnow
@@ -183,6 +183,11 @@ class Grant(SQLModel, table=True):
 
     Removing access deletes `wrapped_secret` and keeps the row for the record.
     """
+
+    __table_args__ = (
+        # A grantee's grants on one kind of object: the review queue's lookup.
+        Index("ix_grant_grantee_object", "grantee_id", "object_type", "object_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     object_type: str = Field(max_length=16, index=True)

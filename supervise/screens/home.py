@@ -68,14 +68,14 @@ def pairs_line(pairs: list[PairView], username: str, role: str) -> Text:
 
 def queue_note(page: QueuePage) -> str:
     """'3 recordings wait for your review, the oldest for 2 days: press q.'"""
-    from supervise.screens.review_text import waited_text
+    from supervise.screens.review_text import waited_text, waiting_text
 
     if not page.items:
         return "No recording waits for your review."
-    verb = "waits" if page.total == 1 else "wait"
+    verb = "waits" if page.total == 1 and not page.more_than_total else "wait"
     oldest = waited_text(page.items[0].waited)
     return (
-        f"{counted(page.total, 'recording')} {verb} for your review, "
+        f"{waiting_text(page.total, page.more_than_total)} {verb} for your review, "
         f"the oldest for {oldest}: press {BY_ID['review-queue'].key}."
     )
 

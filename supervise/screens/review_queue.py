@@ -21,11 +21,10 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from supervise.screens.base import Dialog, attempt
 from supervise.screens.review import ReviewScreen
-from supervise.screens.review_text import queue_row
+from supervise.screens.review_text import queue_row, waiting_text
 from supervise.screens.table import TableScreen
 from supervise.services import reviews
 from supervise.services.reviews import QueueItem
-from supervise.units import counted
 from supervise.widgets.literal import literal
 from supervise.widgets.record_table import RecordTable
 
@@ -44,7 +43,7 @@ NEAR_END = 10
 """The next page loads when the cursor comes this close to the last row."""
 
 
-def queue_line(shown: int, total: int, trainee: str) -> Text:
+def queue_line(shown: int, total: int, trainee: str, more: bool = False) -> Text:
     """'Showing 50 of 120 recordings waiting, oldest first.' and the keys."""
     if not total:
         text = Text("Nothing waits for your review")
@@ -53,12 +52,12 @@ def queue_line(shown: int, total: int, trainee: str) -> Text:
             text.append_text(literal(trainee, style="bold"))
         text.append(". t limits the queue to a trainee." if trainee else ".")
         return text
-    text = Text(f"Showing {shown} of {counted(total, 'recording')} waiting")
+    text = Text(f"Showing {shown} of {waiting_text(total, more)} waiting")
     if trainee:
         text.append(" from ")
         text.append_text(literal(trainee, style="bold"))
     text.append(", oldest first. Enter opens the review")
-    text.append("; m loads more." if shown < total else ".")
+    text.append("; m loads more." if shown < total or more else ".")
     return text
 
 
@@ -98,6 +97,8 @@ A recording leaves the queue once you sign its review off.
         self.trainee = trainee
         self.views: dict[str, QueueItem] = {}
         self.total = 0
+        self.more_than_total = False
+        """The count stopped at its cap: more than `total` wait."""
         self.loading_more = False
         self.generation = 0
         """Counts reloads, so that a page read before one is dropped."""
@@ -132,6 +133,7 @@ A recording leaves the queue once you sign its review off.
 
     def _refused(self) -> None:
         self.total = 0
+        self.more_than_total = False
         self.query_one("#queue-summary", Static).update(
             "The queue could not be read. t chooses another trainee; f5 reloads."
         )
@@ -141,18 +143,21 @@ A recording leaves the queue once you sign its review off.
         self.generation += 1
         self.loading_more = False
         self.total = page.total
+        self.more_than_total = page.more_than_total
         self._fill(page.items)
         self._summarise()
 
     def _summarise(self) -> None:
-        line = queue_line(len(self.views), self.total, self.trainee)
+        line = queue_line(
+            len(self.views), self.total, self.trainee, self.more_than_total
+        )
         self.query_one("#queue-summary", Static).update(line)
         self.refresh_bindings()
 
     @property
     def has_more(self) -> bool:
         """Whether rows beyond those read wait."""
-        return len(self.views) < self.total
+        return len(self.views) < self.total or self.more_than_total
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer `m` only while more rows wait."""
@@ -186,6 +191,7 @@ A recording leaves the queue once you sign its review off.
             return
         table = self.query_one(RecordTable)
         self.total = page.total
+        self.more_than_total = page.more_than_total
         for item in page.items:
             key = self.key_of(item)
             if key not in self.views:
@@ -225,6 +231,7 @@ A recording leaves the queue once you sign its review off.
         self.trainee = trainee
         self.views = {}
         self.total = 0
+        self.more_than_total = False
         self.query_one(RecordTable).clear()
         self.query_one("#queue-summary", Static).update("Reading the queue…")
         self.load()

@@ -164,3 +164,8 @@ def sign_off_question(view: ReviewView, unsaved: bool) -> Text:
     if unsaved:
         text.append("\n\nThe feedback you typed is saved first.")
     return text
+
+
+def waiting_text(total: int, more: bool) -> str:
+    """'120 recordings', or '500+ recordings' when the count stopped at its cap."""
+    return f"{total}+ recordings" if more else counted(total, "recording")

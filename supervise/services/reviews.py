@@ -63,6 +63,9 @@ from supervise.services.policy import Action
 MAX_COMMENT = 4000
 MAX_FEEDBACK = 20000
 MAX_PAGE = 500
+COUNT_CAP = 500
+"""The queue counts waiting recordings up to this many, then says "500+":
+an exact count would cost a pass over every waiting row on each page."""
 
 A_COMMENT = "review.comment"
 A_RATE = "review.rate"
@@ -97,7 +100,10 @@ class QueuePage:
 
     items: list[QueueItem]
     total: int
+    """How many wait, counted up to `COUNT_CAP` (or a little past the page)."""
     offset: int
+    more_than_total: bool = False
+    """More than `total` wait: the count stopped at its cap."""
 
 
 @dataclass(frozen=True)
@@ -581,7 +587,8 @@ def reseal(
 
 
 def _queue_filter(ctx: ProgramContext, user: UserSession, trainee_id: int | None):  # type: ignore[no-untyped-def]
-    """The WHERE clause of the caller's queue (see `queue`)."""
+    """The WHERE clause of the caller's queue over `Grant` joined to
+    `Recording` (see `queue`)."""
     now = ctx.now()
     supervisees = (
         active_pairs_query(now.date())
@@ -591,19 +598,6 @@ def _queue_filter(ctx: ProgramContext, user: UserSession, trainee_id: int | None
     counts = (col(Grant.via) == GrantVia.SHARE.value) | (
         (col(Grant.via) == GrantVia.SUPERVISOR.value)
         & col(Recording.trainee_id).in_(supervisees)
-    )
-    granted = (
-        select(Grant.id)
-        .where(
-            Grant.object_type == ObjectKind.RECORDING.value,
-            Grant.object_id == Recording.id,
-            Grant.grantee_id == user.account_id,
-            col(Grant.wrapped_secret).is_not(None),
-            col(Grant.revoked_at).is_(None),
-            col(Grant.expires_at).is_(None) | (col(Grant.expires_at) > now),
-            counts,
-        )
-        .exists()
     )
     signed = (
         select(Review.id)
@@ -615,9 +609,14 @@ def _queue_filter(ctx: ProgramContext, user: UserSession, trainee_id: int | None
         .exists()
     )
     clauses: list[ColumnElement[bool]] = [
+        col(Grant.grantee_id) == user.account_id,
+        col(Grant.object_type) == ObjectKind.RECORDING.value,
+        col(Grant.wrapped_secret).is_not(None),
+        col(Grant.revoked_at).is_(None),
+        col(Grant.expires_at).is_(None) | (col(Grant.expires_at) > now),
+        counts,
         col(Recording.state) == RecordingState.ACTIVE.value,
         ~signed,
-        granted,
     ]
     if trainee_id is not None:
         clauses.append(col(Recording.trainee_id) == trainee_id)
@@ -667,14 +666,16 @@ def queue(
     limit: int = 50,
     trainee: str | None = None,
 ) -> QueuePage:
-    """The recordings waiting for the caller's review, oldest first.
+    """The recordings waiting for the caller's review, oldest first (in the
+    order they were imported).
 
     Active recordings with a live grant to the caller that counts (as their
     supervisor while the pair is active, or shared with them), that the
     caller has not signed a review of. One query finds the page in SQL
-    (LIMIT and OFFSET) and counts every match as it goes (a window count);
-    a COUNT runs only when the page is empty. No row beyond the page is
-    loaded.
+    (LIMIT and OFFSET) and counts the matches up to `COUNT_CAP` (or two
+    pages past `offset`, if further) in the same pass; `more_than_total`
+    says the count stopped there. A second query counts only when the page
+    is empty. No row beyond the page is loaded.
 
     Raises:
         PermissionDenied: Not a supervisor, or `trainee` is not the caller's
@@ -693,17 +694,30 @@ def queue(
                 session, ctx, user, trainee, Action.REVIEW_WRITE
             ).id
         where = _queue_filter(ctx, user, trainee_id)
-        # The page's ids and the count of all matching rows in one pass over
-        # the recording and grant rows; the names, case codes and drafts are
-        # joined to the page's rows only.
-        ids = (
-            sa_select(col(Recording.id), func.count().over().label("total"))
+        # The caller's grants, in the order their recordings were imported
+        # (ids rise with each import), give the oldest matches up to the
+        # count's cap, which always reaches past the page: the database walks
+        # the caller's grants by recording id and stops there. The page is
+        # cut from those; names, case codes and drafts are joined to its rows
+        # only.
+        cap = max(COUNT_CAP, offset + 2 * limit)
+        matches = (
+            sa_select(col(Grant.object_id).label("id"))
+            .distinct()
+            .join(Recording, col(Recording.id) == Grant.object_id)
             .where(where)
-            .order_by(col(Recording.created_at), col(Recording.id))
+            .order_by(col(Grant.object_id))
+            .limit(cap + 1)
+            .cte("matches")
+        )
+        ids = (
+            sa_select(matches.c.id)
+            .order_by(matches.c.id)
             .offset(offset)
             .limit(limit)
             .subquery()
         )
+        counted = sa_select(func.count()).select_from(matches).scalar_subquery()
         comments = (
             select(func.count(col(ReviewComment.id)))
             .where(ReviewComment.review_id == Review.id)
@@ -719,21 +733,23 @@ def queue(
                 col(Recording.created_at),
                 col(Review.id),
                 comments,
-                ids.c.total,
+                counted,
             )
             .select_from(Recording)
             .join(ids, ids.c.id == Recording.id)
             .join(Client, col(Client.id) == Recording.client_id)
             .join(Account, col(Account.id) == Recording.trainee_id)
             .outerjoin(Review, _mine(user))
-            .order_by(col(Recording.created_at), col(Recording.id))
+            .order_by(col(Recording.id))
         ).all()
         if page:
-            total = page[0][-1]
+            total = int(page[0][-1])
         else:  # past the end, or nothing waits: the count alone
-            total = session.exec(
-                select(func.count(col(Recording.id))).where(where)
-            ).one()
+            total = int(
+                session.execute(
+                    sa_select(func.count()).select_from(matches)
+                ).scalar_one()
+            )
         now = ctx.now()
         items = []
         for row in page:
@@ -753,7 +769,7 @@ def queue(
                     int(count or 0) if review_id is not None else 0,
                 )
             )
-        return QueuePage(items, int(total), offset)
+        return QueuePage(items, min(total, cap), offset, total > cap)
 
 
 # --- opening a review ---------------------------------------------------------------

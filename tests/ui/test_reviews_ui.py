@@ -382,3 +382,12 @@ async def test_every_rubric_item_fits_on_the_ratings_tab_at_80_by_24(
         assert table.row_count == 10
         assert table.region.height >= table.row_count + 1  # and the header
         assert screen.query_one("#rating-note").region.height >= 1
+
+
+def test_a_capped_count_reads_as_a_floor_and_offers_more() -> None:
+    from supervise.screens.review_queue import queue_line
+
+    line = queue_line(50, 500, "", more=True).plain
+    assert "Showing 50 of 500+ recordings waiting" in line
+    assert line.endswith("m loads more.")
+    assert queue_line(3, 3, "").plain.endswith("Enter opens the review.")

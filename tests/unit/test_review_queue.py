@@ -18,7 +18,7 @@ from tests.conftest import Demo
 from tests.review_helpers import PLACEHOLDER, fake_recordings
 
 EARLY = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-DEMO_TARA = [1, 2]  # imported at the clock's start, after every fake one
+DEMO_TARA = [1, 2]  # the demo's own, imported before every fake one
 
 
 def ids(page: reviews.QueuePage) -> list[int]:
@@ -85,7 +85,9 @@ def test_the_queue_pages_oldest_first_over_what_the_supervisor_may_review(
         )
         session.commit()
 
-    expected = [theos[1], shared, *theos[2:], *DEMO_TARA]
+    # Oldest first is the order of import (ids), whatever the import times say.
+    expected = [*DEMO_TARA, theos[1], *theos[2:], shared]
+    assert expected == sorted(expected)
     first = reviews.queue(ctx, sam, limit=3)
     assert first.total == len(expected) == 9
     seen: list[int] = []
@@ -96,7 +98,7 @@ def test_the_queue_pages_oldest_first_over_what_the_supervisor_may_review(
         seen += ids(page)
     assert seen == expected
 
-    item = first.items[0]
+    item = first.items[2]
     assert (item.recording_id, item.review_id, item.comments) == (drafted, draft_id, 2)
     assert (item.trainee, item.case_code, item.purpose) == (
         "theo",
@@ -104,7 +106,7 @@ def test_the_queue_pages_oldest_first_over_what_the_supervisor_may_review(
         "supervision",
     )
     assert item.waited == program.clock() - item.imported_at
-    assert first.items[1].review_id is None and first.items[1].comments == 0
+    assert first.items[0].review_id is None and first.items[0].comments == 0
 
     only_theo = reviews.queue(ctx, sam, trainee="theo")
     assert ids(only_theo) == theos[1:] and only_theo.total == 6
@@ -153,11 +155,29 @@ def test_a_page_costs_the_same_statements_however_long_the_queue(
     with statements(program) as long:
         page = reviews.queue(ctx, sam, limit=5)
     assert page.total == 62 and len(page.items) == 5
+    assert not page.more_than_total
     assert len(long) == len(short)
-    on_recordings = [s for s in long if "FROM recording" in s]
-    assert len(on_recordings) == 1  # the page, counting all rows as it goes
-    assert "LIMIT" in on_recordings[0] and "OVER" in on_recordings[0]
+    on_queue = [s for s in long if "WITH matches" in s]
+    assert len(on_queue) == 1  # the page, counting up to the cap as it goes
+    assert "LIMIT" in on_queue[0]
     with statements(program) as past_the_end:
         beyond = reviews.queue(ctx, sam, offset=100, limit=5)
     assert (beyond.items, beyond.total) == ([], 62)
-    assert len([s for s in past_the_end if "FROM recording" in s]) == 2
+    assert len([s for s in past_the_end if "WITH matches" in s]) == 2
+
+
+def test_the_count_stops_at_its_cap_and_says_more_wait(
+    program: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = program.ctx
+    sam, theo = program.login("sam"), program.login("theo")
+    own = {theo.account_id: GrantVia.OWNER, sam.account_id: GrantVia.SUPERVISOR}
+    fake_recordings(ctx, "C-2001", own, 30, EARLY)
+    monkeypatch.setattr(reviews, "COUNT_CAP", 20)
+    first = reviews.queue(ctx, sam, limit=5)
+    assert (first.total, first.more_than_total, len(first.items)) == (20, True, 5)
+    # Two pages past a far offset are always counted, so paging never ends early.
+    further = reviews.queue(ctx, sam, offset=15, limit=5)
+    assert (further.total, further.more_than_total) == (25, True)
+    last = reviews.queue(ctx, sam, offset=25, limit=5)  # 30 made + tara's 2
+    assert (last.total, last.more_than_total, len(last.items)) == (32, False, 5)

@@ -73,6 +73,13 @@ def upgrade() -> None:
             "fk_hours_entry_created_by", "account", ["created_by"], ["id"]
         )
 
+    with op.batch_alter_table("grant", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_grant_grantee_object",
+            ["grantee_id", "object_type", "object_id"],
+            unique=False,
+        )
+
     with op.batch_alter_table("recording", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_recording_created_at"), ["created_at"], unique=False
@@ -103,6 +110,9 @@ def downgrade() -> None:
         batch_op.drop_constraint("uq_review_recording_supervisor", type_="unique")
         batch_op.drop_column("trainee_seen_at")
         batch_op.drop_column("updated_at")
+
+    with op.batch_alter_table("grant", schema=None) as batch_op:
+        batch_op.drop_index("ix_grant_grantee_object")
 
     with op.batch_alter_table("recording", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_recording_created_at"))
