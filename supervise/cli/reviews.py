@@ -124,7 +124,10 @@ def _print_review(term: Terminal, view: ReviewView) -> None:
     if not view.ratings:
         term.say("  (none)")
     for rating in view.ratings:
-        score = NOT_OBSERVED if rating.score is None else f"{rating.score} of 5"
+        if rating.score is not None:
+            score = f"{rating.score} of 5"
+        else:
+            score = NOT_OBSERVED if rating.rated else "not rated"
         term.say(f"  {rating.label} ({rating.code}): {score}")
     term.say()
     term.say("feedback:" if view.feedback else "feedback: (none)")

@@ -381,8 +381,8 @@ changes that are not saved).
         rating = self.highlighted_rating()
         if rating is None or self.view is None:
             return
-        scores: dict[str, int | None] = {r.code: r.score for r in self.view.ratings}
-        scores[rating.code] = score or None
+        # Only this item: the service keeps the others' scores.
+        scores: dict[str, int | None] = {rating.code: score or None}
         self.change(
             lambda: reviews.set_ratings(self.ctx, self.user, self.recording_id, scores)
         )

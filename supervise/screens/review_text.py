@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     )
 
 NOT_OBSERVED = "not observed"
-"""How a rubric item without a score reads."""
+"""How a rubric item marked not observed reads."""
+NOT_RATED = "not rated"
+"""How a rubric item not yet rated reads, in a draft."""
 
 COMMENT_CELL = 52
 """How much of a comment its table row shows; the whole text is below it."""
@@ -93,16 +95,16 @@ def comment_row(comment: CommentView) -> tuple[object, ...]:
     )
 
 
-def score_text(score: int | None) -> Text:
-    """'4 ●●●●○' for a score, a dim 'not observed' without one."""
+def score_text(score: int | None, rated: bool = True) -> Text:
+    """'4 ●●●●○' for a score, a dim 'not observed' or 'not rated' without."""
     if score is None:
-        return Text(NOT_OBSERVED, style="dim")
+        return Text(NOT_OBSERVED if rated else NOT_RATED, style="dim")
     return Text(f"{score} {'●' * score}{'○' * (5 - score)}")
 
 
 def rating_row(rating: Rating) -> tuple[object, ...]:
     """The table cells of one rubric item and its score."""
-    return (literal(rating.label), score_text(rating.score))
+    return (literal(rating.label), score_text(rating.score, rating.rated))
 
 
 def review_summary(view: ReviewView) -> Text:

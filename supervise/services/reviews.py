@@ -120,11 +120,14 @@ class CommentView:
 
 @dataclass(frozen=True)
 class Rating:
-    """One rubric item's score; None: not observed or not rated."""
+    """One rubric item's score; None: not observed (when `rated`) or not
+    rated yet."""
 
     code: str
     label: str
     score: int | None
+    rated: bool = True
+    """The supervisor gave this item a score or marked it not observed."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ class ReviewView:
                 for c in self.comments
             ],
             "ratings": [
-                {"code": r.code, "label": r.label, "score": r.score}
+                {"code": r.code, "label": r.label, "score": r.score, "rated": r.rated}
                 for r in self.ratings
             ],
             "feedback": self.feedback,
@@ -495,7 +498,7 @@ def _view(
     else:
         scores = {r.code: r.score for r in stored}
         ratings = tuple(
-            Rating(item.code, item.label, scores.get(item.code))
+            Rating(item.code, item.label, scores.get(item.code), item.code in scores)
             for item in rubric.current_items(session)
         )
     return ReviewView(
@@ -1068,7 +1071,7 @@ def set_ratings(
         data = [
             {"code": item.code, "label": item.label, "score": merged[item.code]}
             for item in items
-            if merged.get(item.code) is not None
+            if item.code in merged
         ]
         review.ratings_sealed = (
             seal_field(
@@ -1117,12 +1120,16 @@ def sign_off(ctx: ProgramContext, user: UserSession, recording_id: int) -> Revie
         recording = _load_recording(session, recording_id)
         keys = _writer_keys(session, ctx, user, recording)
         review = _draft(session, ctx, user, recording, A_SIGN_OFF, create=False)
+        # Items marked not observed say nothing by themselves.
         empty = (
             review is None
             or review.id is None
             or (
                 review.feedback_sealed is None
-                and review.ratings_sealed is None
+                and not any(
+                    r.score is not None
+                    for r in _stored_ratings(ctx, user, keys, review)
+                )
                 and not _comments(session, review.id)
             )
         )

@@ -50,6 +50,7 @@ def test_a_supervisor_reviews_from_the_shell_and_the_trainee_reads_it(
     assert "0:04  Good pacing here." in out
     assert "Ask about sleep next time." in out
     assert "Empathic reflection (empathy): 4 of 5" in out
+    assert "Risk and safety (risk): not observed" in out
     assert "Solid session." in out
     assert "signed off" in out and "play it" not in out
     assert sql(home, "SELECT trainee_seen_at IS NOT NULL FROM review") == [(True,)]
@@ -58,7 +59,8 @@ def test_a_supervisor_reviews_from_the_shell_and_the_trainee_reads_it(
     shown = json.loads(_review(home, "tara", "show", "1", "--json")[1])
     assert shown["comments"][0]["at_seconds"] == 4.0
     assert shown["ratings"] == [
-        {"code": "empathy", "label": "Empathic reflection", "score": 4}
+        {"code": "empathy", "label": "Empathic reflection", "score": 4, "rated": True},
+        {"code": "risk", "label": "Risk and safety", "score": None, "rated": True},
     ]
 
 

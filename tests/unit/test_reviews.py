@@ -70,7 +70,8 @@ def test_a_signed_off_review_reaches_the_trainee_and_stops_being_new(
     seen = reviews.open_review(ctx, tara, TARA_1)
     assert [c.text for c in seen.comments] == ["Good check-in.", "Warm opening."]
     assert [(r.code, r.label, r.score) for r in seen.ratings] == [
-        ("empathy", "Empathic reflection", 4)
+        ("empathy", "Empathic reflection", 4),
+        ("risk", "Risk and safety", None),  # marked not observed
     ]
     assert seen.feedback == "Keep the pacing.\nWell done."
     assert not seen.editable
@@ -159,6 +160,21 @@ def test_ratings_outside_the_rubric_or_the_scale_are_refused(
         reviews.set_ratings(program.ctx, sam, TARA_1, scores)
     view = reviews.open_review(program.ctx, sam, TARA_1)
     assert {r.code: r.score for r in view.ratings if r.score} == {"alliance": 3}
+
+
+def test_not_observed_is_kept_apart_from_not_rated_through_sign_off(
+    program: Demo,
+) -> None:
+    sam = program.login("sam")
+    reviews.set_ratings(program.ctx, sam, TARA_1, {"alliance": 4, "risk": None})
+    reviews.set_ratings(program.ctx, sam, TARA_1, {"empathy": 2})
+    draft = {r.code: r for r in reviews.open_review(program.ctx, sam, TARA_1).ratings}
+    assert (draft["risk"].score, draft["risk"].rated) == (None, True)
+    assert (draft["goals"].score, draft["goals"].rated) == (None, False)
+    assert (draft["alliance"].score, draft["empathy"].score) == (4, 2)
+    signed = reviews.sign_off(program.ctx, sam, TARA_1)
+    kept = {r.code: (r.score, r.rated) for r in signed.ratings}
+    assert kept == {"alliance": (4, True), "empathy": (2, True), "risk": (None, True)}
 
 
 def test_a_retired_item_cannot_be_rated_and_a_draft_shows_the_current_rubric(
