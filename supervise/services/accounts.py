@@ -207,6 +207,36 @@ def authorize(
 # --- creating accounts -----------------------------------------------------
 
 
+def named_trainee(
+    session: Session,
+    ctx: ProgramContext,
+    user: UserSession,
+    username: str,
+    action: Action,
+) -> int:
+    """The id of the trainee a caller names to narrow a list, if the policy
+    lets the caller do `action` on that trainee's objects.
+
+    Raises:
+        NotFound: No such account.
+        PermissionDenied: Not the caller's (audited, on the account), rather
+            than an empty list.
+    """
+    account = session.exec(select(Account).where(Account.username == username)).first()
+    if account is None or account.id is None:
+        raise NotFound(f"no account named {username!r}")
+    authorize(
+        session,
+        ctx,
+        user,
+        action,
+        owner_id=account.id,
+        object_type="account",
+        object_id=account.id,
+    )
+    return account.id
+
+
 def _set_credentials(
     account: Account,
     ctx: ProgramContext,

@@ -26,7 +26,12 @@ from supervise.models.audit import Outcome
 from supervise.models.clinical import Client, RetentionRule
 from supervise.models.database import session_scope
 from supervise.services import audit, vault
-from supervise.services.accounts import UserSession, actor_for, authorize
+from supervise.services.accounts import (
+    UserSession,
+    actor_for,
+    authorize,
+    named_trainee,
+)
 from supervise.services.context import ProgramContext
 from supervise.services.errors import Conflict, InvalidInput, NotFound
 from supervise.services.policy import Action, decide
@@ -372,21 +377,8 @@ def list_clients(
             authorize(session, ctx, user, Action.CLIENT_VIEW, object_type="client")
         query = visible_clients_query(session, ctx, user)
         if trainee is not None:
-            account = session.exec(
-                select(Account).where(Account.username == trainee)
-            ).first()
-            if account is None:
-                raise NotFound(f"no account named {trainee!r}")
-            authorize(
-                session,
-                ctx,
-                user,
-                Action.CLIENT_VIEW,
-                owner_id=account.id,
-                object_type="account",
-                object_id=account.id,
-            )
-            query = query.where(Client.trainee_id == account.id)
+            owner = named_trainee(session, ctx, user, trainee, Action.CLIENT_VIEW)
+            query = query.where(Client.trainee_id == owner)
         clients = session.exec(query.order_by(col(Client.case_code))).all()
         views = []
         for client in clients:

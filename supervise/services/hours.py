@@ -28,7 +28,12 @@ from supervise.models.audit import Outcome
 from supervise.models.clinical import HoursEntry, Recording, Review
 from supervise.models.database import session_scope
 from supervise.services import audit, vault
-from supervise.services.accounts import UserSession, actor_for, authorize
+from supervise.services.accounts import (
+    UserSession,
+    actor_for,
+    authorize,
+    named_trainee,
+)
 from supervise.services.context import ProgramContext
 from supervise.services.errors import (
     Conflict,
@@ -453,22 +458,9 @@ def _visible(
     me = user.account_id
     actor = actor_for(session, ctx, me)
     if trainee is not None:
-        account = session.exec(
-            select(Account).where(Account.username == trainee)
-        ).first()
-        if account is None or account.id is None:
-            raise NotFound(f"no account named {trainee!r}")
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.HOURS_VIEW,
-            owner_id=account.id,
-            object_type="account",
-            object_id=account.id,
-        )
-        of_trainee = col(HoursEntry.trainee_id) == account.id
-        if Role.ADMIN in actor.roles or account.id == me:
+        owner = named_trainee(session, ctx, user, trainee, Action.HOURS_VIEW)
+        of_trainee = col(HoursEntry.trainee_id) == owner
+        if Role.ADMIN in actor.roles or owner == me:
             return of_trainee
         return of_trainee & (col(HoursEntry.supervisor_id) == me)
     if Role.ADMIN in actor.roles:

@@ -74,6 +74,7 @@ from supervise.services.accounts import (
     UserSession,
     actor_for,
     authorize,
+    named_trainee,
     roles_of,
 )
 from supervise.services.blobs import BackgroundSync, BlobStoreError, PendingBlob
@@ -575,7 +576,7 @@ def list_recordings(
             col(Recording.session_date).desc(), col(Recording.id).desc()
         )
         if trainee is not None:
-            owner = named_owner(session, ctx, user, trainee, Action.RECORDING_LIST)
+            owner = named_trainee(session, ctx, user, trainee, Action.RECORDING_LIST)
             query = query.where(Recording.trainee_id == owner)
         return [_listed(session, ctx, user, r) for r in session.exec(query)]
 
@@ -606,35 +607,6 @@ def recording_detail(
         if recording is None:
             raise NotFound(f"there is no recording {recording_id} that you may see")
         return _listed(session, ctx, user, recording, with_grants=True)
-
-
-def named_owner(
-    session: Session,
-    ctx: ProgramContext,
-    user: UserSession,
-    username: str,
-    action: Action,
-) -> int:
-    """The id of a trainee a caller names to narrow a list, if the policy
-    lets the caller act on that trainee's objects.
-
-    Raises:
-        NotFound: No such account.
-        PermissionDenied: Not the caller's (audited, on the account).
-    """
-    account = session.exec(select(Account).where(Account.username == username)).first()
-    if account is None or account.id is None:
-        raise NotFound(f"no account named {username!r}")
-    authorize(
-        session,
-        ctx,
-        user,
-        action,
-        owner_id=account.id,
-        object_type="account",
-        object_id=account.id,
-    )
-    return account.id
 
 
 def _visible(session: Session, ctx: ProgramContext, user: UserSession):  # type: ignore[no-untyped-def]

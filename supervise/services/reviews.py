@@ -50,6 +50,7 @@ from supervise.services.accounts import (
     active_pairs_query,
     actor_for,
     authorize,
+    named_trainee,
 )
 from supervise.services.context import ProgramContext
 from supervise.services.errors import (
@@ -633,34 +634,6 @@ def _mine(user: UserSession):  # type: ignore[no-untyped-def]
     )
 
 
-def _named_trainee(
-    session: Session,
-    ctx: ProgramContext,
-    user: UserSession,
-    username: str,
-    action: Action,
-) -> Account:
-    """The trainee a caller names, if the policy lets the caller look at them.
-
-    Raises:
-        NotFound: No such account.
-        PermissionDenied: Not the caller's trainee (audited).
-    """
-    account = session.exec(select(Account).where(Account.username == username)).first()
-    if account is None or account.id is None:
-        raise NotFound(f"no account named {username!r}")
-    authorize(
-        session,
-        ctx,
-        user,
-        action,
-        owner_id=account.id,
-        object_type="account",
-        object_id=account.id,
-    )
-    return account
-
-
 def queue(
     ctx: ProgramContext,
     user: UserSession,
@@ -693,9 +666,7 @@ def queue(
             authorize(session, ctx, user, Action.REVIEW_WRITE, object_type="recording")
         trainee_id = None
         if trainee is not None:
-            trainee_id = _named_trainee(
-                session, ctx, user, trainee, Action.REVIEW_WRITE
-            ).id
+            trainee_id = named_trainee(session, ctx, user, trainee, Action.REVIEW_WRITE)
         where = _queue_filter(ctx, user, trainee_id)
         # The caller's grants, in the order their recordings were imported
         # (ids rise with each import), give the oldest matches up to the
@@ -1231,8 +1202,8 @@ def list_reviews(
             .join(Client, col(Client.id) == Recording.client_id)
         )
         if trainee is not None:
-            named = _named_trainee(session, ctx, user, trainee, Action.REVIEW_VIEW)
-            query = query.where(Recording.trainee_id == named.id)
+            named = named_trainee(session, ctx, user, trainee, Action.REVIEW_VIEW)
+            query = query.where(Recording.trainee_id == named)
         if Role.ADMIN not in actor.roles:
             shared = select(Grant.object_id).where(
                 Grant.object_type == ObjectKind.RECORDING.value,

@@ -231,8 +231,14 @@ class DemoProgram:
     accounts: list[DemoAccount] = field(default_factory=list)
 
 
-def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
+def seed_demo(
+    settings: Settings, clock: Clock = utcnow, *, supervision: bool = True
+) -> DemoProgram:
     """Create a sample program in an empty home folder.
+
+    With `supervision`, sam has signed off a review of tara's first
+    recording and the hours log has two entries; without, nothing has been
+    reviewed or logged yet (the test suite's starting point).
 
     The offline keys go to `offline-keys/` inside the demo home, which is
     acceptable only because the demo is throwaway.
@@ -299,7 +305,7 @@ def seed_demo(settings: Settings, clock: Clock = utcnow) -> DemoProgram:
                 object_type="pair",
                 object_id=pair.id,
             )
-    _seed_clinical(ctx, ids)
+    _seed_clinical(ctx, supervision=supervision)
     return DemoProgram(ctx, list(DEMO_ACCOUNTS))
 
 
@@ -320,7 +326,7 @@ ALL_PURPOSES = ("clinical_record", "supervision", "training")
 SUPERVISION = ("clinical_record", "supervision")
 
 
-def _seed_clinical(ctx: ProgramContext, ids: dict[str, int]) -> None:
+def _seed_clinical(ctx: ProgramContext, *, supervision: bool) -> None:
     """Sample clients with consents in every state, and recordings.
 
     tara: C-1001 active (a recording), C-1002 a minor awaiting the guardian's
@@ -338,7 +344,9 @@ def _seed_clinical(ctx: ProgramContext, ids: dict[str, int]) -> None:
     for trainee, code, name, born, guardian, state in DEMO_CLIENTS:
         identity = clients.ClientIdentity(name, born, guardian, "")
         clients.add_client(ctx, users[trainee], code, identity, state)
-    _seed_consents(ctx, users)
+    reviewed = _seed_consents(ctx, users)
+    if supervision:
+        _seed_supervision(ctx, users["tara"], reviewed)
     for user in users.values():
         accounts.logoff(ctx, user)
 
@@ -365,7 +373,9 @@ def _signed(
     return view.id
 
 
-def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> None:
+def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> int:
+    """Consents in every state and three recordings; returns the id of
+    tara's C-1001 recording, which the demo's supervisor reviews."""
     from supervise.services import consent_signing, consents, recordings, revocation
 
     terms = consents.ConsentTerms
@@ -391,7 +401,7 @@ def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> None:
     sample = ctx.settings.home / f".demo-tone-{os.getpid()}.wav"
     try:
         write_demo_tone(sample)
-        recordings.import_recording(
+        first = recordings.import_recording(
             ctx, tara, sample, "C-1001", session_date=today - timedelta(days=3)
         )
         recordings.import_recording(
@@ -407,6 +417,41 @@ def _seed_consents(ctx: ProgramContext, users: dict[str, UserSession]) -> None:
         )
     finally:
         sample.unlink(missing_ok=True)
+    return first.id
+
+
+DEMO_REVIEW = (
+    (1.5, "Warm opening; you named the time boundary clearly."),
+    (4.0, "Try reflecting the feeling here before the next question."),
+)
+DEMO_RATINGS = {"alliance": 4, "listening": 4, "empathy": 3, "risk": None}
+
+
+def _seed_supervision(ctx: ProgramContext, tara: UserSession, recording: int) -> None:
+    """sam signs off a review of tara's C-1001 session (tara sees new
+    feedback) and logs the hour, co-signed; the couple session waits in his
+    queue; tara logs an hour of group supervision with sofia, awaiting her
+    co-sign."""
+    from supervise.services import accounts, hours, reviews
+
+    sam = accounts.login(ctx, "sam", _demo_password("sam"))
+    try:
+        for at, text in DEMO_REVIEW:
+            reviews.add_comment(ctx, sam, recording, at, text)
+        reviews.set_ratings(ctx, sam, recording, DEMO_RATINGS)
+        reviews.set_feedback(
+            ctx,
+            sam,
+            recording,
+            "A steady first session. Next time, slow down after the client "
+            "names a feeling and stay with it.",
+        )
+        review = reviews.sign_off(ctx, sam, recording)
+        assert review.id is not None
+        hours.log_from_review(ctx, sam, review.id, 60)
+    finally:
+        accounts.logoff(ctx, sam)
+    hours.log_hours(ctx, tara, "sofia", ctx.now().date(), 90, "group")
 
 
 def write_demo_tone(path: Path, seconds: int = 6, rate: int = 8000) -> None:

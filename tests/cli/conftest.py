@@ -43,7 +43,8 @@ def sqlite_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _seed(path: Path) -> Path:
-    demo = seed_demo(load_settings(path, environ=os.environ))
+    # Without the demo's review and hours: tests start before any supervision.
+    demo = seed_demo(load_settings(path, environ=os.environ), supervision=False)
     demo.context.engine.dispose()
     return path
 
@@ -52,7 +53,7 @@ def _seed(path: Path) -> Path:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One seeded SQLite home, copied for each test (seeding is the slow part)."""
     path = tmp_path_factory.mktemp("template") / "home"
-    demo = seed_demo(make_settings(path))
+    demo = seed_demo(make_settings(path), supervision=False)
     demo.context.engine.dispose()
     return path
 
