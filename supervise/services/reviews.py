@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -251,11 +252,12 @@ def _check_at(at_seconds: float, recording: Recording) -> float:
     return round(value, 3)
 
 
-def play_hint(recording_id: int) -> str:
-    """How to play a recording from a shell or over SSH."""
+def play_hint(recording_id: int, username: str) -> str:
+    """How `username` plays a recording from a shell or over SSH."""
+    user = shlex.quote(username)
     return (
-        f"supervise recording export {recording_id} -o - | mpv -   "
-        f"(over SSH: ssh SERVER export {recording_id} | mpv -)"
+        f"supervise recording export {recording_id} -o - --as {user} | mpv -   "
+        f"(over SSH: ssh {user}@SERVER export {recording_id} | mpv -)"
     )
 
 
@@ -517,7 +519,7 @@ def _view(
         feedback,
         signed,
         signed is None and supervisor_id == user.account_id,
-        play_hint(recording.id),
+        play_hint(recording.id, user.username),
     )
 
 

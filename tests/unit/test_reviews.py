@@ -74,6 +74,7 @@ def test_a_signed_off_review_reaches_the_trainee_and_stops_being_new(
         ("risk", "Risk and safety", None),  # marked not observed
     ]
     assert seen.feedback == "Keep the pacing.\nWell done."
+    assert f"recording export {TARA_1} -o - --as tara |" in seen.play_hint
     assert not seen.editable
     assert reviews.new_feedback_count(ctx, tara) == 0
     assert not reviews.feedback_for_trainee(ctx, tara)[0].new
