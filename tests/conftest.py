@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from supervise.models import AuditEvent
-from supervise.services.context import ProgramContext
+from supervise.services.context import ProgramContext, open_program
 from supervise.services.setup import DEMO_ACCOUNTS, DemoAccount, seed_demo
 from supervise.settings import Settings, load_settings
 
@@ -114,25 +115,48 @@ class Demo:
         return login(self.ctx, username, self.password(username))
 
 
-def _seed(settings: Settings, clock: FakeClock) -> Iterator[Demo]:
-    # Without the demo's review and hours: tests start before any supervision.
-    demo = seed_demo(settings, clock, supervision=False)
+def _seed(
+    settings: Settings, clock: FakeClock, template: Path | None = None
+) -> Iterator[Demo]:
+    """The demo program in `settings.home`, copied from `template` (a SQLite
+    home seeded at the fake clock's usual start) when one fits."""
+    if template is not None and clock.now == FakeClock().now:
+        shutil.copytree(template, settings.home)
+        ctx = open_program(settings, clock)
+    else:
+        # Without the demo's review and hours: tests start before supervision.
+        ctx = seed_demo(settings, clock, supervision=False).context
     try:
-        yield Demo(demo.context, {a.username: a for a in DEMO_ACCOUNTS}, clock)
+        yield Demo(ctx, {a.username: a for a in DEMO_ACCOUNTS}, clock)
     finally:
-        demo.context.engine.dispose()
+        ctx.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo program on a SQLite file, seeded once per test process and
+    copied for each test that fits it (seeding is the slow part)."""
+    path = tmp_path_factory.mktemp("demo-template") / "home"
+    ctx = seed_demo(make_settings(path), FakeClock(), supervision=False).context
+    ctx.keystore.close()
+    ctx.engine.dispose()
+    return path
 
 
 @pytest.fixture
-def program(settings: Settings, clock: FakeClock) -> Iterator[Demo]:
+def program(
+    settings: Settings, clock: FakeClock, database_url: str, demo_template: Path
+) -> Iterator[Demo]:
     """The demo program, on both databases, with a fake clock."""
-    yield from _seed(settings, clock)
+    yield from _seed(settings, clock, None if database_url else demo_template)
 
 
 @pytest.fixture
-def sqlite_program(sqlite_settings: Settings, clock: FakeClock) -> Iterator[Demo]:
+def sqlite_program(
+    sqlite_settings: Settings, clock: FakeClock, demo_template: Path
+) -> Iterator[Demo]:
     """The demo program on a SQLite file, with a fake clock."""
-    yield from _seed(sqlite_settings, clock)
+    yield from _seed(sqlite_settings, clock, demo_template)
 
 
 __all__ = [

@@ -6,13 +6,16 @@ lists the rows for its role and binds their keys.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+import contextlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
@@ -148,15 +151,25 @@ with the arrow keys and **Enter**.
         account = attempt(self, lambda: accounts.own_account(self.ctx, self.user))
         if account is None:
             return
-        self.app.call_from_thread(self._show_who, account)
+        self._deliver(self._show_who, account)
         if self.SHOWS_PAIRS:
             mine = attempt(self, lambda: pairs.my_pairs(self.ctx, self.user))
             if mine is not None:
-                self.app.call_from_thread(self._show_pairs, mine)
+                self._deliver(self._show_pairs, mine)
         if self.SHOWS_UPLOADS:
             self._load_uploads()
         if self.SHOWS_QUEUE or self.SHOWS_FEEDBACK:
             self._load_reviews()
+
+    def _deliver(self, show: Callable[[Any], None], value: Any) -> None:
+        """Show what a load read, on the UI thread, unless the home has been
+        left meanwhile (a logoff, idle or not, removes its widgets)."""
+
+        def guarded() -> None:
+            with contextlib.suppress(NoMatches):
+                show(value)
+
+        self.app.call_from_thread(guarded)
 
     def _load_reviews(self) -> None:
         from supervise.services import reviews
@@ -164,11 +177,11 @@ with the arrow keys and **Enter**.
         if self.SHOWS_QUEUE:
             page = attempt(self, lambda: reviews.queue(self.ctx, self.user, limit=1))
             if page is not None:
-                self.app.call_from_thread(self._show_queue, page)
+                self._deliver(self._show_queue, page)
         if self.SHOWS_FEEDBACK:
             new = attempt(self, lambda: reviews.new_feedback_count(self.ctx, self.user))
             if new is not None:
-                self.app.call_from_thread(self._show_new_feedback, new)
+                self._deliver(self._show_new_feedback, new)
 
     def _show_queue(self, page: QueuePage) -> None:
         self.query_one("#queue-note", Static).update(queue_note(page))
@@ -193,7 +206,7 @@ with the arrow keys and **Enter**.
             self, lambda: dropbox_owner.pending_count(self.ctx, account_id)
         )
         if waiting:
-            self.app.call_from_thread(self._show_uploads, waiting)
+            self._deliver(self._show_uploads, waiting)
 
     def _show_uploads(self, waiting: int) -> None:
         note = self.query_one("#uploads-note", Static)
