@@ -15,10 +15,13 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from supervise.settings import Settings, SettingsError, load_settings
 from supervise.textsafe import visible
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -245,3 +248,17 @@ def _require_terminal() -> None:
     except OSError:
         raise CliError(NO_TERMINAL) from None
     os.close(fd)
+
+
+def read_escrow_key(path: str) -> X25519PrivateKey:
+    """The offline escrow key from the file at `path`, or a one-line error.
+
+    Raises:
+        CliError: Missing, unreadable, open to others, or not an escrow key.
+    """
+    from supervise.crypto.offline import OfflineKeyError, read_offline_key
+
+    try:
+        return read_offline_key(Path(path), "escrow")
+    except OfflineKeyError as exc:
+        raise CliError(str(exc)) from None

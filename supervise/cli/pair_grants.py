@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from supervise.cli.common import EXIT_OK, CliError, Terminal
+from supervise.cli.common import EXIT_OK, Terminal, read_escrow_key
 from supervise.cli.program import acting
-from supervise.crypto.offline import OfflineKeyError, read_offline_key
 from supervise.services import pair_grants
 from supervise.units import counted
 
 
 def pair_grant(args: argparse.Namespace, term: Terminal) -> int:
     """Grant a pair's supervisor the trainee's older objects with the escrow key."""
-    try:
-        escrow = read_offline_key(Path(args.escrow_key), "escrow")
-    except OfflineKeyError as exc:
-        raise CliError(str(exc)) from None
+    escrow = read_escrow_key(args.escrow_key)
     with acting(args, term) as (ctx, user):
         made = pair_grants.grant_with_escrow(ctx, user, args.pair_id, escrow)
     del escrow

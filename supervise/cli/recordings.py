@@ -25,10 +25,10 @@ from supervise.cli.common import (
     EXIT_USAGE,
     CliError,
     Terminal,
+    read_escrow_key,
     settings_for,
 )
 from supervise.cli.program import acting, logged_in, opened
-from supervise.crypto.offline import OfflineKeyError, read_offline_key
 from supervise.services import audit, recordings
 from supervise.services.accounts import UserSession
 from supervise.services.context import ProgramContext
@@ -426,10 +426,7 @@ def _confirm_shred(term: Terminal, view: RecordingView) -> None:
 def recording_break_glass(args: argparse.Namespace, term: Terminal) -> int:
     """Open a recording with the offline escrow key (admins), audited."""
     out = _plain_out(args, term)
-    try:
-        escrow = read_offline_key(Path(args.escrow_key), "escrow")
-    except OfflineKeyError as exc:
-        raise CliError(str(exc)) from None
+    escrow = read_escrow_key(args.escrow_key)
     with acting(args, term) as (ctx, user):
         result = recordings.break_glass(
             ctx,

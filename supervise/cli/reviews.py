@@ -9,11 +9,9 @@ everyone and edited by admins.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from supervise.cli.common import EXIT_OK, CliError, Terminal
+from supervise.cli.common import EXIT_OK, CliError, Terminal, read_escrow_key
 from supervise.cli.program import acting
-from supervise.crypto.offline import OfflineKeyError, read_offline_key
 from supervise.services import reviews, rubric
 from supervise.services.reviews import ReviewView
 from supervise.services.rubric import RubricEntry
@@ -83,10 +81,7 @@ def _with_escrow(args: argparse.Namespace, term: Terminal) -> ReviewView:
     """An admin's break-glass reading of a signed-off review."""
     if args.reason is None:
         raise CliError("--escrow-key needs --reason: why, kept on record")
-    try:
-        escrow = read_offline_key(Path(args.escrow_key), "escrow")
-    except OfflineKeyError as exc:
-        raise CliError(str(exc)) from None
+    escrow = read_escrow_key(args.escrow_key)
     with acting(args, term) as (ctx, user):
         view = reviews.open_review_with_escrow(
             ctx, user, args.recording_id, args.supervisor, escrow, args.reason
@@ -170,16 +165,16 @@ def review_rate(args: argparse.Namespace, term: Terminal) -> int:
     """Score rubric items in your review: CODE=1..5 or CODE=none."""
     scores: dict[str, int | None] = {}
     for given in args.scores:
-        code, sep, value = given.partition("=")
-        if not sep:
+        code, sep, value = (part.strip() for part in given.partition("="))
+        if not (sep and code and value):
             raise CliError(f"write each score as CODE=1..5 or CODE=none, not {given!r}")
-        if value.strip().lower() in ("none", "-", ""):
-            scores[code.strip()] = None
+        if value.lower() in ("none", "-"):
+            scores[code] = None
             continue
         try:
-            scores[code.strip()] = int(value)
+            scores[code] = int(value)
         except ValueError:
-            raise CliError(f"the score of {code.strip()} is 1 to 5, or none") from None
+            raise CliError(f"the score of {code} is 1 to 5, or none") from None
     with acting(args, term) as (ctx, user):
         view = reviews.set_ratings(ctx, user, args.recording_id, scores)
     rated = sum(1 for r in view.ratings if r.score is not None)

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from supervise.crypto.keys import KeyUnwrapError, public_bytes
+from supervise.crypto.keys import KeyUnwrapError
 from supervise.crypto.recording_keys import ObjectKeys, open_object_keys
 from supervise.crypto.sealing import ObjectKind
 from supervise.models.accounts import Account, Supervision
@@ -53,7 +53,7 @@ from supervise.models.database import session_scope
 from supervise.services import audit, vault
 from supervise.services.accounts import UserSession, active_pairs_query, authorize
 from supervise.services.context import ProgramContext
-from supervise.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from supervise.services.errors import Conflict, NotFound, ServiceError
 from supervise.services.policy import Action
 
 log = logging.getLogger(__name__)
@@ -421,20 +421,9 @@ def grant_with_escrow(
             session, ctx, user, Action.PAIR_GRANT, object_type="pair", object_id=pair_id
         )
         pair = _active_pair(session, ctx, pair_id)
-        if public_bytes(escrow_private) != vault.program_row(session).escrow_public_key:
-            audit.record_alone(
-                ctx,
-                user.who,
-                str(Action.PAIR_GRANT),
-                object_type="pair",
-                object_id=pair_id,
-                outcome=Outcome.DENIED,
-                reason="bad-escrow-key",
-            )
-            raise InvalidInput(
-                "this is not the program's escrow key (the key file opens "
-                "nothing here): nothing was granted"
-            )
+        vault.check_escrow_key(
+            session, ctx, user.who, escrow_private, Action.PAIR_GRANT, "pair", pair_id
+        )
         opened: list[vault.Sealed] = []
 
         def with_escrow(session: Session, target: vault.Sealed) -> ObjectKeys:

@@ -62,14 +62,7 @@ from supervise.models.clinical import (
 )
 from supervise.models.database import session_scope
 from supervise.models.remote import PendingUpload, UploadState
-from supervise.services import (
-    audit,
-    consent_gate,
-    dropbox,
-    dropbox_owner,
-    reviews,
-    vault,
-)
+from supervise.services import audit, consent_gate, dropbox, dropbox_owner, vault
 from supervise.services.accounts import (
     UserSession,
     actor_for,
@@ -223,14 +216,20 @@ def check_reason(text: str) -> str:
     return reason
 
 
-def _load(session: Session, recording_id: int) -> Recording:
+def load_recording(session: Session, recording_id: int) -> Recording:
+    """The recording with this id.
+
+    Raises:
+        NotFound: None.
+    """
     recording = session.get(Recording, recording_id)
     if recording is None:
         raise NotFound(f"there is no recording {recording_id}")
     return recording
 
 
-def _target(recording: Recording, action: Action) -> vault.Sealed:
+def sealed_target(recording: Recording, action: Action) -> vault.Sealed:
+    """The recording as the vault opens it, for `action`."""
     assert recording.id is not None
     return vault.Sealed(
         ObjectKind.RECORDING, recording.id, recording.uid, recording.trainee_id, action
@@ -644,7 +643,7 @@ def _listed(
     with_grants: bool = False,
 ) -> RecordingView:
     """A visible recording's view, saying whether `user` can open it now."""
-    target = _target(recording, Action.RECORDING_EXPORT)
+    target = sealed_target(recording, Action.RECORDING_EXPORT)
     can_open = (
         recording.state == RecordingState.ACTIVE
         and vault.may_open(session, ctx, user, target) is not None
@@ -669,6 +668,39 @@ class _Opened:
 Opener = Callable[[Session, vault.Sealed], ObjectKeys]
 
 
+def open_keys(
+    session: Session,
+    ctx: ProgramContext,
+    who: audit.Who,
+    recording: Recording,
+    action: Action,
+    opener: Opener,
+) -> tuple[ObjectKeys, FileKey]:
+    """A recording's keys through `opener`, checked against its header, and
+    its file key. A re-key that died before its keystore swap is finished
+    here, so the keys returned are always the header's own (what is sealed
+    under them opens after the swap too).
+
+    Raises:
+        vault.ObjectGone: Shredded (audited).
+        vault.KeyTampered: The header does not open with them (audited).
+        PermissionDenied: As `opener` refuses (audited).
+    """
+    target = sealed_target(recording, action)
+    if recording.state != RecordingState.ACTIVE or recording.age_header is None:
+        vault.audit_failure(ctx, who, target, "shredded")
+        raise vault.ObjectGone(f"recording {recording.id} has been shredded")
+    keys = opener(session, target)
+    try:
+        return _file_key(ctx, Header.parse(recording.age_header), keys)
+    except AgeError:
+        vault.audit_failure(ctx, who, target, "header-tampered")
+        raise vault.KeyTampered(
+            f"the header of recording {recording.id} has been altered or moved; "
+            "nothing was released and the attempt is on the audit record"
+        ) from None
+
+
 def _open(
     ctx: ProgramContext,
     who: audit.Who,
@@ -683,22 +715,10 @@ def _open(
     returns, so no byte is released unaudited.
     """
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
-        target = _target(recording, action)
-        if recording.state != RecordingState.ACTIVE or recording.age_header is None:
-            vault.audit_failure(ctx, who, target, "shredded")
-            raise vault.ObjectGone(f"recording {recording_id} has been shredded")
-        keys = opener(session, target)
-        try:
-            header = Header.parse(recording.age_header)
-            keys, file_key = _file_key(ctx, header, keys)
-        except AgeError:
-            vault.audit_failure(ctx, who, target, "header-tampered")
-            raise vault.KeyTampered(
-                f"the header of recording {recording_id} has been altered or "
-                "moved; nothing was released and the attempt is on the audit "
-                "record"
-            ) from None
+        recording = load_recording(session, recording_id)
+        target = sealed_target(recording, action)
+        keys, file_key = open_keys(session, ctx, who, recording, action, opener)
+        assert recording.age_header is not None  # open_keys refuses without
         opened = _Opened(
             recording_id,
             recording.uid,
@@ -973,7 +993,7 @@ def _owned(
     Raises:
         NotFound, PermissionDenied (audited).
     """
-    recording = _load(session, recording_id)
+    recording = load_recording(session, recording_id)
     authorize(
         session,
         ctx,
@@ -1019,7 +1039,7 @@ def share(
         expires = consent_gate.check_share(
             session, ctx, user, recording_id, grantee.id, purpose, until
         )
-        target = _target(recording, Action.RECORDING_SHARE)
+        target = sealed_target(recording, Action.RECORDING_SHARE)
         if vault.live_grant_for(session, ctx, target, grantee.id or 0) is not None:
             raise Conflict(
                 f"recording {recording_id} is already open to {grantee.username}"
@@ -1027,7 +1047,7 @@ def share(
         if recording.state != RecordingState.ACTIVE:
             raise vault.ObjectGone(f"recording {recording_id} has been shredded")
         keys = vault.open_for_user(
-            session, ctx, user, _target(recording, Action.RECORDING_EXPORT)
+            session, ctx, user, sealed_target(recording, Action.RECORDING_EXPORT)
         )
         assert grantee.id is not None
         vault.add_grant(
@@ -1137,9 +1157,11 @@ def hard_revoke(
     vault.stage_retain(ctx, ObjectKind.RECORDING, opened.uid, sealed)
     try:
         with session_scope(ctx.engine) as session:
-            recording = _load(session, recording_id)
+            recording = load_recording(session, recording_id)
             recording.age_header = rekeyed.header.encode()
             session.add(recording)
+            from supervise.services import reviews  # it builds on this module
+
             reviews.reseal(session, opened.keys, rekeyed.keys, recording_id)
             vault.regrant(
                 session,
@@ -1167,13 +1189,19 @@ def hard_revoke(
 # --- legal hold, shred, purge ------------------------------------------------
 
 
-def _state_reason(
-    session: Session, user: UserSession, action: str, recording_id: int, text: str
+def state_reason(
+    session: Session,
+    user: UserSession,
+    action: str,
+    object_id: int,
+    text: str,
+    object_type: str = "recording",
 ) -> str:
+    """Keep a stated reason out of the audit row; returns `note-<id>` for it."""
     note = StatedReason(
         action=action,
-        object_type="recording",
-        object_id=recording_id,
+        object_type=object_type,
+        object_id=object_id,
         actor_id=user.account_id,
         text=text,
     )
@@ -1210,7 +1238,7 @@ def set_legal_hold(
             object_type="recording",
             object_id=recording_id,
         )
-        recording = _load(session, recording_id)
+        recording = load_recording(session, recording_id)
         if recording.state != RecordingState.ACTIVE:
             raise Conflict(f"recording {recording_id} has been shredded")
         if recording.legal_hold == hold:
@@ -1220,7 +1248,7 @@ def set_legal_hold(
             )
         recording.legal_hold = hold
         session.add(recording)
-        code = _state_reason(session, user, action, recording_id, text)
+        code = state_reason(session, user, action, recording_id, text)
         audit.record(
             session,
             ctx,
@@ -1236,7 +1264,9 @@ def set_legal_hold(
             return _view(session, ctx, recording, can_open=False)
     run_shred(ctx, user.who, recording_id, reason="consent-revoked")
     with session_scope(ctx.engine) as session:
-        return _view(session, ctx, _load(session, recording_id), can_open=False)
+        return _view(
+            session, ctx, load_recording(session, recording_id), can_open=False
+        )
 
 
 def shred(ctx: ProgramContext, user: UserSession, recording_id: int) -> RecordingView:
@@ -1256,7 +1286,9 @@ def shred(ctx: ProgramContext, user: UserSession, recording_id: int) -> Recordin
         )
     run_shred(ctx, user.who, recording_id, reason="by-admin")
     with session_scope(ctx.engine) as session:
-        return _view(session, ctx, _load(session, recording_id), can_open=False)
+        return _view(
+            session, ctx, load_recording(session, recording_id), can_open=False
+        )
 
 
 def run_shred(
@@ -1269,7 +1301,7 @@ def run_shred(
     grants and the header; delete the payload; mark it `shredded` (audited).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
+        recording = load_recording(session, recording_id)
         if recording.state == RecordingState.SHREDDED:
             return False
         if recording.state == RecordingState.ACTIVE:
@@ -1306,7 +1338,7 @@ def run_shred(
     vault.unstage_retain(ctx, ObjectKind.RECORDING, uid)
     now = ctx.now()
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
+        recording = load_recording(session, recording_id)
         for grant in vault.grants_of(session, ObjectKind.RECORDING, recording_id):
             vault.wipe(session, grant, now)
         recording.age_header = None
@@ -1315,7 +1347,7 @@ def run_shred(
     if blob_name:
         ctx.blobs.remove(blob_name)
     with session_scope(ctx.engine) as session:
-        recording = _load(session, recording_id)
+        recording = load_recording(session, recording_id)
         recording.state = RecordingState.SHREDDED
         session.add(recording)
         audit.record(
@@ -1504,8 +1536,8 @@ def break_glass(
             object_type="recording",
             object_id=recording_id,
         )
-        _load(session, recording_id)
-        code = _state_reason(session, user, "recording.break_glass", recording_id, text)
+        load_recording(session, recording_id)
+        code = state_reason(session, user, "recording.break_glass", recording_id, text)
         session.commit()
 
     def opener(session: Session, target: vault.Sealed) -> ObjectKeys:

@@ -27,6 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from supervise.crypto.recording_keys import ObjectKeys
@@ -42,10 +43,10 @@ from supervise.models.clinical import (
     RecordingState,
     Review,
     ReviewComment,
-    StatedReason,
+    RubricItem,
 )
 from supervise.models.database import session_scope
-from supervise.services import audit, rubric, vault
+from supervise.services import audit, recordings, rubric, vault
 from supervise.services.accounts import (
     UserSession,
     active_pairs_query,
@@ -276,20 +277,6 @@ def _comment_field(comment_id: int) -> str:
     return f"comment.{comment_id}"
 
 
-def _target(recording: Recording, action: Action) -> vault.Sealed:
-    assert recording.id is not None
-    return vault.Sealed(
-        ObjectKind.RECORDING, recording.id, recording.uid, recording.trainee_id, action
-    )
-
-
-def _load_recording(session: Session, recording_id: int) -> Recording:
-    recording = session.get(Recording, recording_id)
-    if recording is None:
-        raise NotFound(f"there is no recording {recording_id}")
-    return recording
-
-
 def _deny(
     ctx: ProgramContext,
     user: UserSession,
@@ -317,11 +304,12 @@ def _open_keys(
     action: Action,
 ) -> ObjectKeys:
     """The recording's keys through the caller's grant, or refuse (audited)."""
-    target = _target(recording, action)
-    if recording.state != RecordingState.ACTIVE:
-        vault.audit_failure(ctx, user.who, target, "shredded")
-        raise vault.ObjectGone(f"recording {recording.id} has been shredded")
-    return vault.open_for_user(session, ctx, user, target)
+
+    def opener(session: Session, target: vault.Sealed) -> ObjectKeys:
+        return vault.open_for_user(session, ctx, user, target)
+
+    keys, _ = recordings.open_keys(session, ctx, user.who, recording, action, opener)
+    return keys
 
 
 def _writer_keys(
@@ -344,10 +332,14 @@ def _writer_keys(
 def _own_review(
     session: Session, recording_id: int, supervisor_id: int
 ) -> Review | None:
+    """The supervisor's review of the recording, its row locked (PostgreSQL)
+    so that a sign-off and a write cannot cross."""
     return session.exec(
-        select(Review).where(
+        select(Review)
+        .where(
             Review.recording_id == recording_id, Review.supervisor_id == supervisor_id
         )
+        .with_for_update()
     ).first()
 
 
@@ -383,7 +375,13 @@ def _draft(
             created_at=ctx.now(),
         )
         session.add(review)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # started at the same moment elsewhere (CLI, TUI)
+            raise Conflict(
+                f"your review of recording {recording.id} was started elsewhere "
+                "at the same moment: try again"
+            ) from None
     return review
 
 
@@ -771,12 +769,10 @@ def open_review(
         PermissionDenied, vault.ObjectGone, vault.KeyTampered (audited).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         assert recording.id is not None
         owner = recording.trainee_id == user.account_id
-        me = session.get(Account, user.account_id)
-        own_name = me.username if me else ""
-        if not owner and supervisor in (None, own_name):
+        if not owner and supervisor in (None, user.username):
             keys = _open_keys(session, ctx, user, recording, Action.REVIEW_VIEW)
             review = _own_review(session, recording.id, user.account_id)
             reviewer_id = user.account_id
@@ -806,30 +802,29 @@ def _signed_review(
     recording: Recording,
     supervisor: str | None,
 ) -> Review:
-    """The one signed-off review of `recording` a reader asks for."""
+    """The one signed-off review of `recording` a reader asks for.
+
+    A caller who may not see the recording's reviews at all is refused
+    (audited) before anything is said about them, supervisors' names included.
+    """
+    authorize(
+        session,
+        ctx,
+        user,
+        Action.REVIEW_VIEW,
+        owner_id=recording.trainee_id,
+        object_type="recording",
+        object_id=recording.id,
+    )
     query = select(Review).where(
         Review.recording_id == recording.id, col(Review.signed_off_at).is_not(None)
     )
     if supervisor is not None:
-        account = session.exec(
-            select(Account).where(Account.username == supervisor)
-        ).first()
-        if account is None:
-            raise NotFound(f"no account named {supervisor!r}")
-        query = query.where(Review.supervisor_id == account.id)
+        query = query.join(Account, col(Account.id) == Review.supervisor_id).where(
+            Account.username == supervisor
+        )
     found = list(session.exec(query.order_by(col(Review.signed_off_at))))
     if not found:
-        # Refuse a caller who may not see the recording's reviews at all
-        # before saying whether there are any.
-        authorize(
-            session,
-            ctx,
-            user,
-            Action.REVIEW_VIEW,
-            owner_id=recording.trainee_id,
-            object_type="recording",
-            object_id=recording.id,
-        )
         who = f" by {supervisor}" if supervisor else ""
         raise NotFound(f"recording {recording.id} has no signed-off review{who}")
     if len(found) > 1:
@@ -857,9 +852,9 @@ def open_review_with_escrow(
         NotFound, PermissionDenied (audited), vault.ObjectGone,
         vault.KeyTampered (a wrong escrow key too; audited).
     """
-    from supervise.services.recordings import check_reason
-
-    text = check_reason(reason)
+    text = recordings.check_reason(reason)
+    # The reason is kept before the key is tried, as for break-glass: a
+    # failed attempt stays on record with what was said.
     with session_scope(ctx.engine) as session:
         authorize(
             session,
@@ -869,24 +864,26 @@ def open_review_with_escrow(
             object_type="recording",
             object_id=recording_id,
         )
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         review = _signed_review(session, ctx, user, recording, supervisor)
-        note = StatedReason(
-            action=A_VIEW,
-            object_type="review",
-            object_id=review.id or 0,
-            actor_id=user.account_id,
-            text=text,
+        assert review.id is not None
+        code = recordings.state_reason(
+            session, user, A_VIEW, review.id, text, object_type="review"
         )
-        session.add(note)
-        session.flush()
-        target = _target(recording, Action.BREAK_GLASS)
-        if recording.state != RecordingState.ACTIVE:
-            vault.audit_failure(ctx, user.who, target, "shredded")
-            raise vault.ObjectGone(f"recording {recording_id} has been shredded")
-        keys = vault.open_with_escrow(session, ctx, user.who, target, escrow_private)
-        view = _view(session, ctx, user, keys, recording, review, review.supervisor_id)
-        _record(session, ctx, user, A_VIEW, review, f"escrow-note-{note.id}")
+        session.commit()
+
+    def opener(session: Session, target: vault.Sealed) -> ObjectKeys:
+        return vault.open_with_escrow(session, ctx, user.who, target, escrow_private)
+
+    with session_scope(ctx.engine) as session:
+        recording = recordings.load_recording(session, recording_id)
+        signed = session.get(Review, review.id)
+        assert signed is not None
+        keys, _ = recordings.open_keys(
+            session, ctx, user.who, recording, Action.BREAK_GLASS, opener
+        )
+        view = _view(session, ctx, user, keys, recording, signed, signed.supervisor_id)
+        _record(session, ctx, user, A_VIEW, signed, f"escrow-{code}")
         return view
 
 
@@ -907,7 +904,7 @@ def add_comment(
         PermissionDenied, vault.ObjectGone (audited).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         keys = _writer_keys(session, ctx, user, recording)
         at = _check_at(at_seconds, recording)
         value = _clean_text(text, "comment", MAX_COMMENT, required=True)
@@ -954,7 +951,7 @@ def _own_comment(
         raise PermissionDenied(
             f"comment {comment_id} is in another supervisor's review"
         )
-    recording = _load_recording(session, review.recording_id)
+    recording = recordings.load_recording(session, review.recording_id)
     keys = _writer_keys(session, ctx, user, recording)
     if review.signed_off_at is not None:
         raise _refuse_signed(ctx, user, review, A_COMMENT)
@@ -1009,6 +1006,29 @@ def delete_comment(ctx: ProgramContext, user: UserSession, comment_id: int) -> N
         _record(session, ctx, user, A_COMMENT, review, f"delete-{comment_id}")
 
 
+def _seal_ratings(
+    keys: ObjectKeys,
+    review: Review,
+    items: list[RubricItem],
+    scores: Mapping[str, int | None],
+) -> list[Rating]:
+    """Store the scores of the rubric's current `items` (with their labels
+    now); scores of retired items are dropped. Returns what was stored."""
+    assert review.id is not None
+    kept = [
+        Rating(item.code, item.label, scores[item.code])
+        for item in items
+        if item.code in scores
+    ]
+    data = [{"code": r.code, "label": r.label, "score": r.score} for r in kept]
+    review.ratings_sealed = (
+        seal_field(keys, _ratings_field(review.id), json.dumps(data).encode("utf-8"))
+        if data
+        else None
+    )
+    return kept
+
+
 def set_ratings(
     ctx: ProgramContext,
     user: UserSession,
@@ -1023,7 +1043,7 @@ def set_ratings(
         NotFound, Conflict, PermissionDenied (as `add_comment`).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         keys = _writer_keys(session, ctx, user, recording)
         items = rubric.current_items(session)
         known = {item.code for item in items}
@@ -1041,18 +1061,7 @@ def set_ratings(
         assert review is not None and review.id is not None
         merged = {r.code: r.score for r in _stored_ratings(ctx, user, keys, review)}
         merged.update(scores)
-        data = [
-            {"code": item.code, "label": item.label, "score": merged[item.code]}
-            for item in items
-            if item.code in merged
-        ]
-        review.ratings_sealed = (
-            seal_field(
-                keys, _ratings_field(review.id), json.dumps(data).encode("utf-8")
-            )
-            if data
-            else None
-        )
+        _seal_ratings(keys, review, items, merged)
         _touch(session, ctx, review)
         _record(session, ctx, user, A_RATE, review)
         return _view(session, ctx, user, keys, recording, review, user.account_id)
@@ -1067,7 +1076,7 @@ def set_feedback(
         InvalidInput, NotFound, Conflict, PermissionDenied (as `add_comment`).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         keys = _writer_keys(session, ctx, user, recording)
         value = _clean_text(text, "feedback", MAX_FEEDBACK, required=False)
         review = _draft(session, ctx, user, recording, A_FEEDBACK, create=True)
@@ -1082,6 +1091,13 @@ def set_feedback(
         return _view(session, ctx, user, keys, recording, review, user.account_id)
 
 
+def _empty(recording_id: int) -> InvalidInput:
+    return InvalidInput(
+        f"the review of recording {recording_id} is empty: add a comment, a "
+        "rating or feedback before signing it off"
+    )
+
+
 def sign_off(ctx: ProgramContext, user: UserSession, recording_id: int) -> ReviewView:
     """Sign the caller's review off: it is locked and the trainee sees it.
 
@@ -1090,28 +1106,22 @@ def sign_off(ctx: ProgramContext, user: UserSession, recording_id: int) -> Revie
         NotFound, Conflict (already signed off), PermissionDenied (audited).
     """
     with session_scope(ctx.engine) as session:
-        recording = _load_recording(session, recording_id)
+        recording = recordings.load_recording(session, recording_id)
         keys = _writer_keys(session, ctx, user, recording)
         review = _draft(session, ctx, user, recording, A_SIGN_OFF, create=False)
+        if review is None or review.id is None:
+            raise _empty(recording_id)
+        # The ratings are fixed as the rubric stands now: an item retired
+        # since it was rated is left out, as the draft already showed it.
+        stored = {r.code: r.score for r in _stored_ratings(ctx, user, keys, review)}
+        kept = _seal_ratings(keys, review, rubric.current_items(session), stored)
         # Items marked not observed say nothing by themselves.
-        empty = (
-            review is None
-            or review.id is None
-            or (
-                review.feedback_sealed is None
-                and not any(
-                    r.score is not None
-                    for r in _stored_ratings(ctx, user, keys, review)
-                )
-                and not _comments(session, review.id)
-            )
-        )
-        if empty:
-            raise InvalidInput(
-                f"the review of recording {recording_id} is empty: add a "
-                "comment, a rating or feedback before signing it off"
-            )
-        assert review is not None
+        if (
+            review.feedback_sealed is None
+            and all(r.score is None for r in kept)
+            and not _comments(session, review.id)
+        ):
+            raise _empty(recording_id)
         review.signed_off_at = ctx.now()
         _touch(session, ctx, review)
         _record(session, ctx, user, A_SIGN_OFF, review)
@@ -1121,17 +1131,22 @@ def sign_off(ctx: ProgramContext, user: UserSession, recording_id: int) -> Revie
 # --- the trainee's feedback and the lists --------------------------------------------
 
 
+def _feedback_of(user: UserSession) -> ColumnElement[bool]:
+    """The signed-off reviews of the caller's own recordings still kept."""
+    return and_(
+        col(Recording.trainee_id) == user.account_id,
+        col(Recording.state) == RecordingState.ACTIVE.value,
+        col(Review.signed_off_at).is_not(None),
+    )
+
+
 def _feedback_query(user: UserSession):  # type: ignore[no-untyped-def]
     return (
         select(Review, Recording, Client, Account)
         .join(Recording, col(Recording.id) == Review.recording_id)
         .join(Client, col(Client.id) == Recording.client_id)
         .join(Account, col(Account.id) == Review.supervisor_id)
-        .where(
-            Recording.trainee_id == user.account_id,
-            Recording.state == RecordingState.ACTIVE.value,
-            col(Review.signed_off_at).is_not(None),
-        )
+        .where(_feedback_of(user))
     )
 
 
@@ -1167,12 +1182,7 @@ def new_feedback_count(ctx: ProgramContext, user: UserSession) -> int:
             select(func.count(col(Review.id)))
             .select_from(Review)
             .join(Recording, col(Recording.id) == Review.recording_id)
-            .where(
-                Recording.trainee_id == user.account_id,
-                Recording.state == RecordingState.ACTIVE.value,
-                col(Review.signed_off_at).is_not(None),
-                col(Review.trainee_seen_at).is_(None),
-            )
+            .where(_feedback_of(user), col(Review.trainee_seen_at).is_(None))
         ).one()
         return int(count)
 
@@ -1198,20 +1208,25 @@ def list_reviews(
         actor = actor_for(session, ctx, user.account_id)
         if not ({Role.TRAINEE, Role.SUPERVISOR, Role.ADMIN} & actor.roles):
             authorize(session, ctx, user, Action.REVIEW_VIEW, object_type="review")
+        # A shredded recording's reviews went with its keys.
         query = (
             select(Review, Recording, Client)
             .join(Recording, col(Recording.id) == Review.recording_id)
             .join(Client, col(Client.id) == Recording.client_id)
+            .where(Recording.state == RecordingState.ACTIVE.value)
         )
         if trainee is not None:
             named = named_trainee(session, ctx, user, trainee, Action.REVIEW_VIEW)
             query = query.where(Recording.trainee_id == named)
         if Role.ADMIN not in actor.roles:
+            now = ctx.now()
             shared = select(Grant.object_id).where(
                 Grant.object_type == ObjectKind.RECORDING.value,
                 Grant.grantee_id == user.account_id,
                 Grant.via == GrantVia.SHARE.value,
                 col(Grant.wrapped_secret).is_not(None),
+                col(Grant.revoked_at).is_(None),
+                col(Grant.expires_at).is_(None) | (col(Grant.expires_at) > now),
             )
             visible = [
                 and_(
@@ -1240,6 +1255,14 @@ def list_reviews(
                 .group_by(col(ReviewComment.review_id))
             )
         }
+        people = {r.trainee_id for _, r, _ in rows} | {
+            v.supervisor_id for v, _, _ in rows
+        }
+        names = dict(
+            session.exec(
+                select(Account.id, Account.username).where(col(Account.id).in_(people))
+            ).all()
+        )
         summaries = []
         for review, recording, client in rows:
             assert review.id is not None and recording.id is not None
@@ -1247,8 +1270,8 @@ def list_reviews(
                 ReviewSummary(
                     review.id,
                     recording.id,
-                    _username(session, recording.trainee_id),
-                    _username(session, review.supervisor_id),
+                    names[recording.trainee_id],
+                    names[review.supervisor_id],
                     client.case_code,
                     int(counted.get(review.id, 0)),
                     review.signed_off_at,

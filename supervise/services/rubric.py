@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -171,7 +172,10 @@ def add_item(
             raise Conflict(f"the rubric already has an item {value!r}{hint}")
         item.position = 1 + max((i.position for i in existing.values()), default=0)
         session.add(item)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # the same code added at the same moment
+            raise Conflict(f"the rubric already has an item {value!r}") from None
         _audit(session, ctx, user, item, "add")
         return _entry(item)
 

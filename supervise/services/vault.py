@@ -18,7 +18,7 @@ from datetime import datetime
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlmodel import Session, col, select
 
-from supervise.crypto.keys import KeyUnwrapError
+from supervise.crypto.keys import KeyUnwrapError, public_bytes
 from supervise.crypto.recording_keys import (
     ObjectKeys,
     ObjectShreddedError,
@@ -44,7 +44,7 @@ from supervise.services.accounts import (
     authorize,
 )
 from supervise.services.context import ProgramContext
-from supervise.services.errors import PermissionDenied, ServiceError
+from supervise.services.errors import InvalidInput, PermissionDenied, ServiceError
 from supervise.services.policy import Action, decide
 
 log = logging.getLogger(__name__)
@@ -253,6 +253,38 @@ def open_for_user(
     )
 
 
+def check_escrow_key(
+    session: Session,
+    ctx: ProgramContext,
+    who: audit.Who,
+    escrow_private: X25519PrivateKey,
+    action: Action,
+    object_type: str,
+    object_id: object,
+) -> None:
+    """Refuse a key file that is not this program's escrow key, before it is
+    tried on anything (audited as `bad-escrow-key`).
+
+    Raises:
+        InvalidInput: Another key: another program's, or a recovery key.
+    """
+    if public_bytes(escrow_private) == program_row(session).escrow_public_key:
+        return
+    audit.record_alone(
+        ctx,
+        who,
+        str(action),
+        object_type=object_type,
+        object_id=object_id,
+        outcome=Outcome.DENIED,
+        reason="bad-escrow-key",
+    )
+    raise InvalidInput(
+        "this is not the program's escrow key (the key file opens nothing "
+        "here): nothing was opened or changed"
+    )
+
+
 def open_with_escrow(
     session: Session,
     ctx: ProgramContext,
@@ -263,8 +295,18 @@ def open_with_escrow(
     """Open an object's keys with the offline escrow key (break glass).
 
     Raises:
+        InvalidInput: Not this program's escrow key (audited).
         ObjectGone, KeyTampered: As for `open_for_user` (audited).
     """
+    check_escrow_key(
+        session,
+        ctx,
+        who,
+        escrow_private,
+        target.action,
+        target.object_type,
+        target.object_id,
+    )
     escrow = next(
         (
             g

@@ -100,6 +100,8 @@ def test_bad_review_input_gets_a_clear_message_and_changes_nothing(
         (("comment", "1", "--at", "9:00", "--text", "x"), "after the end"),
         (("comment", "1", "--at", "1"), "--text or --text-stdin"),
         (("rate", "1", "empathy"), "CODE=1..5"),
+        (("rate", "1", "empathy="), "CODE=1..5"),
+        (("rate", "1", "=3"), "CODE=1..5"),
         (("rate", "1", "empathy=high"), "1 to 5, or none"),
         (("rate", "1", "empathy=7"), "1 to 5"),
         (("rate", "1", "charm=3"), "no item 'charm'"),

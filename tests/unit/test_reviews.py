@@ -445,3 +445,50 @@ def test_an_admin_reads_a_finished_review_with_the_escrow_key_stated_and_audited
             program.ctx, sam, TARA_1, "sam", escrow, "Not an admin at all."
         )
     assert denials(program)[-1].action == "recording.break_glass"
+
+
+def test_a_failed_escrow_reading_keeps_its_stated_reason(program: Demo) -> None:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from supervise.models.clinical import StatedReason
+
+    sam, dana = program.login("sam"), program.login("dana")
+    reviews.add_comment(program.ctx, sam, TARA_1, 1.0, "For the record.")
+    reviews.sign_off(program.ctx, sam, TARA_1)
+    wrong = X25519PrivateKey.generate()
+    with pytest.raises(InvalidInput, match="not the program's escrow key"):
+        reviews.open_review_with_escrow(
+            program.ctx, dana, TARA_1, "sam", wrong, "Complaint review for C-1001."
+        )
+    with Session(program.ctx.engine) as session:
+        [note] = session.exec(select(StatedReason)).all()
+    assert (note.object_type, note.text) == ("review", "Complaint review for C-1001.")
+    failed = rows(program, "recording.break_glass")[-1]
+    assert (failed.outcome, failed.reason) == (Outcome.DENIED, "bad-escrow-key")
+
+
+def test_an_item_retired_before_sign_off_is_left_out_of_the_signed_review(
+    program: Demo,
+) -> None:
+    sam, dana = program.login("sam"), program.login("dana")
+    reviews.set_ratings(program.ctx, sam, TARA_1, {"culture": 2, "empathy": 4})
+    rubric.retire_item(program.ctx, dana, "culture")
+    draft = reviews.open_review(program.ctx, sam, TARA_1)
+    assert "culture" not in {r.code for r in draft.ratings}
+    signed = reviews.sign_off(program.ctx, sam, TARA_1)
+    assert [(r.code, r.score) for r in signed.ratings] == [("empathy", 4)]
+    tara = program.login("tara")
+    seen = reviews.open_review(program.ctx, tara, TARA_1)
+    assert [r.code for r in seen.ratings] == ["empathy"]
+
+
+def test_a_reader_not_allowed_learns_nothing_about_a_recordings_reviewers(
+    program: Demo,
+) -> None:
+    sam, theo = program.login("sam"), program.login("theo")
+    reviews.add_comment(program.ctx, sam, TARA_1, 1.0, "Fine.")
+    reviews.sign_off(program.ctx, sam, TARA_1)
+    for name in ("sam", "nobody-at-all"):
+        with pytest.raises(PermissionDenied):
+            reviews.open_review(program.ctx, theo, TARA_1, name)
+    assert denials(program)[-1].action == "review.view"

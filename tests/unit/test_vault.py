@@ -675,9 +675,10 @@ def test_break_glass_opens_with_the_escrow_key_and_records_the_reason(
     with Session(program.ctx.engine) as session:
         note = session.get(StatedReason, int(event.reason.removeprefix("note-")))
     assert note is not None and note.text == "client emergency, trainee away"
-    # The recovery key is a different key: it opens nothing here.
+    # The recovery key is a different key: refused before it is tried, and
+    # said so (not as tampering).
     wrong = read_offline_key(home / "recovery.key", "recovery")
-    with pytest.raises(KeyTampered):
+    with pytest.raises(InvalidInput, match="not the program's escrow key"):
         recordings.break_glass(
             program.ctx,
             dana,
@@ -686,6 +687,8 @@ def test_break_glass_opens_with_the_escrow_key_and_records_the_reason(
             "trying the wrong key file",
             out=io.BytesIO(),
         )
+    refused = audit_rows(program, "recording.break_glass", recording_id)[-1]
+    assert (refused.outcome, refused.reason) == ("denied", "bad-escrow-key")
     with pytest.raises(PermissionDenied):
         recordings.break_glass(
             program.ctx,
