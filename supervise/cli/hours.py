@@ -11,7 +11,7 @@ from supervise.export.hours import hours_text
 from supervise.services import hours
 from supervise.services.hours import HoursTotals, HoursView
 from supervise.services.recordings import check_new_output
-from supervise.units import size_text
+from supervise.units import counted, size_text
 
 
 def _amount(minutes: int) -> str:
@@ -136,10 +136,9 @@ def hours_export(args: argparse.Namespace, term: Terminal) -> int:
             until=args.until,
         )
     minutes = sum(row.minutes for row in document.rows)
-    entries = len(document.rows)
+    entries = counted(len(document.rows), "entry", "entries")
     term.say(
-        f"hours of {document.trainee_username} ({entries} "
-        f"{'entry' if entries == 1 else 'entries'}, {_amount(minutes)}) written "
-        f"to {target} ({size_text(target.stat().st_size)})"
+        f"hours of {document.trainee_username} ({entries}, {_amount(minutes)}) "
+        f"written to {target} ({size_text(target.stat().st_size)})"
     )
     return EXIT_OK

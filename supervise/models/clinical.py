@@ -269,7 +269,8 @@ class HoursEntry(SQLModel, table=True):
     kind: str = Field(max_length=16)
     on_date: date
     minutes: int
-    review_id: int | None = Field(default=None, foreign_key="review.id")
+    review_id: int | None = Field(default=None, foreign_key="review.id", unique=True)
+    """The signed-off review the hours come from; one entry per review."""
     cosigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, foreign_key="account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

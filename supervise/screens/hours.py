@@ -26,6 +26,7 @@ from textual.widgets import Button, Footer, Header, Input, Select, Static
 from supervise.export.hours import hours_text
 from supervise.models.accounts import Role
 from supervise.screens.base import Dialog, ResultT, attempt
+from supervise.screens.consent_dialogs import BAD_DAY
 from supervise.screens.export_recording import resolve
 from supervise.screens.table import TableScreen
 from supervise.services import hours, pairs
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 
 EntryStep = Callable[["ProgramContext", "UserSession", int], HoursView]
 """`hours.cosign` or `hours.remove_entry`."""
-BAD_DAY = "Type the date as YYYY-MM-DD, like 2026-03-05."
 BAD_MINUTES = f"Type the minutes as a whole number from 1 to {hours.MAX_MINUTES}."
 
 

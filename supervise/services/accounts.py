@@ -207,6 +207,13 @@ def authorize(
 # --- creating accounts -----------------------------------------------------
 
 
+def display_name(account: Account | None) -> str:
+    """How documents name a person: the full name, else the username."""
+    if account is None:
+        return "?"
+    return account.full_name or account.username
+
+
 def named_trainee(
     session: Session,
     ctx: ProgramContext,

@@ -30,7 +30,7 @@ from supervise.models.clinical import (
 )
 from supervise.models.database import session_scope
 from supervise.services import audit, consent_signing, consents, vault
-from supervise.services.accounts import UserSession, authorize
+from supervise.services.accounts import UserSession, authorize, display_name
 from supervise.services.clients import (
     ClientIdentity,
     unseal_identity,
@@ -94,20 +94,14 @@ def _name(identity: ClientIdentity | None, client: Client) -> str:
     return identity.name if identity else f"client {client.case_code}"
 
 
-def _full_name(account: Account | None) -> str:
-    if account is None:
-        return "?"
-    return account.full_name or account.username
-
-
 def _access_lines(
     session: Session, ctx: ProgramContext, consent: ConsentForm
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(who may have access, in plain lines; the supervisors' names)."""
     trainee = session.get(Account, consent.trainee_id)
-    lines = [f"{_full_name(trainee)}, the trainee clinician who records the sessions"]
+    lines = [f"{display_name(trainee)}, the trainee clinician who records the sessions"]
     supervisors = [
-        _full_name(s) for s in vault.supervisors_of(session, ctx, consent.trainee_id)
+        display_name(s) for s in vault.supervisors_of(session, ctx, consent.trainee_id)
     ]
     if consent.include_supervisors:
         now = ", ".join(supervisors) if supervisors else "none assigned today"
@@ -116,7 +110,7 @@ def _access_lines(
         )
     for account_id in consents.access_ids(consent):
         lines.append(
-            f"{_full_name(session.get(Account, account_id))}, named on this form"
+            f"{display_name(session.get(Account, account_id))}, named on this form"
         )
     lines.append(
         "The program's sealed emergency key, kept offline, used only when the "
@@ -173,7 +167,7 @@ def build_document(
         assert other is not None
         others[other_id] = (other, _name(_identity(session, ctx, user, other), other))
     access, supervisors = _access_lines(session, ctx, consent)
-    trainee_name = _full_name(session.get(Account, consent.trainee_id))
+    trainee_name = display_name(session.get(Account, consent.trainee_id))
     lines = []
     for spec in consents.signature_lines(session, consent):
         if spec.key == "guardian":
@@ -244,7 +238,7 @@ def _record(session: Session, consent: ConsentForm) -> docs.ConsentRecord:
     return docs.ConsentRecord(
         status=view.status,
         verbal_on=view.verbal_on,
-        verbal_by=_full_name(session.get(Account, consent.verbal_by))
+        verbal_by=display_name(session.get(Account, consent.verbal_by))
         if consent.verbal_by
         else "",
         signed_on=view.signed_on,
@@ -267,7 +261,7 @@ def _receipt(
         document=document,
         revoked_on=consent.revoked_on,
         received_how=RECEIVED.get(consent.revocation_received, "other"),
-        recorded_by=_full_name(session.get(Account, consent.revoked_by))
+        recorded_by=display_name(session.get(Account, consent.revoked_by))
         if consent.revoked_by
         else "?",
         shredded=shredded,

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
@@ -32,6 +33,7 @@ from supervise.services.accounts import (
     UserSession,
     actor_for,
     authorize,
+    display_name,
     named_trainee,
 )
 from supervise.services.context import ProgramContext
@@ -225,7 +227,7 @@ def _record(
 
 
 def _refuse(
-    ctx: ProgramContext, user: UserSession, action: Action, entry_id: int, reason: str
+    ctx: ProgramContext, user: UserSession, action: str, entry_id: int, reason: str
 ) -> None:
     """Audit a refusal the policy table cannot see (it is about the entry)."""
     audit.record_alone(
@@ -372,7 +374,10 @@ def log_from_review(
             created_at=now,
         )
         session.add(entry)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:  # logged at the same moment elsewhere
+            raise Conflict(f"review {review_id} has its hours logged already") from None
         _record(session, ctx, user, "hours.log", entry, f"review-{review_id}")
         if by_supervisor:
             _record(session, ctx, user, "hours.cosign", entry)
@@ -400,7 +405,7 @@ def cosign(ctx: ProgramContext, user: UserSession, entry_id: int) -> HoursView:
             object_id=entry_id,
         )
         if entry.supervisor_id != user.account_id:
-            _refuse(ctx, user, Action.HOURS_COSIGN, entry_id, "not-entry-supervisor")
+            _refuse(ctx, user, "hours.cosign", entry_id, "not-entry-supervisor")
             raise PermissionDenied(
                 f"not permitted: entry {entry_id} names another supervisor"
             )
@@ -433,7 +438,7 @@ def remove_entry(ctx: ProgramContext, user: UserSession, entry_id: int) -> Hours
             object_id=entry_id,
         )
         if entry.cosigned_at is not None:
-            _refuse(ctx, user, Action.HOURS_LOG, entry_id, "remove-cosigned")
+            _refuse(ctx, user, "hours.remove", entry_id, "remove-cosigned")
             raise Conflict(
                 f"entry {entry_id} is co-signed and can no longer be removed"
             )
@@ -538,12 +543,6 @@ def list_hours(
 # --- exporting ---------------------------------------------------------------------
 
 
-def _full_name(account: Account | None) -> str:
-    if account is None:
-        return "?"
-    return account.full_name or account.username
-
-
 def _document(
     session: Session,
     ctx: ProgramContext,
@@ -565,12 +564,16 @@ def _document(
     owner = session.exec(select(Account).where(Account.username == trainee)).one()
     assert owner.id is not None
     supervisors = {
-        row.supervisor_id: _full_name(session.get(Account, row.supervisor_id))
-        for row in rows
+        account.id: display_name(account)
+        for account in session.exec(
+            select(Account).where(
+                col(Account.id).in_({row.supervisor_id for row in rows})
+            )
+        )
     }
     document = HoursDocument(
         program_name=vault.program_row(session).name,
-        trainee_name=_full_name(owner),
+        trainee_name=display_name(owner),
         trainee_username=owner.username,
         since=since,
         until=until,
@@ -592,39 +595,15 @@ def _document(
     return document, owner.id
 
 
-def build_document(
-    ctx: ProgramContext,
-    user: UserSession,
-    *,
-    trainee: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
-) -> HoursDocument:
-    """The hours of one trainee as the export lays them out (not audited:
-    `export_hours` audits what it writes).
-
-    A trainee exports their own hours; a supervisor (the entries that name
-    them) or an admin names the trainee.
+def _render(document: HoursDocument, fmt: str) -> bytes:
+    """The document as PDF or CSV bytes (`fmt` checked by the caller).
 
     Raises:
-        As `list_hours`; InvalidInput: No trainee named by a non-trainee.
-    """
-    with session_scope(ctx.engine) as session:
-        return _document(session, ctx, user, trainee, since, until)[0]
-
-
-def render(document: HoursDocument, fmt: str) -> bytes:
-    """The document as PDF or CSV bytes.
-
-    Raises:
-        InvalidInput: Not one of `FORMATS`.
         Unavailable: The PDF font is not installed.
     """
     from supervise.export.fonts import FontMissing
     from supervise.export.hours_pdf import render_hours_pdf
 
-    if fmt not in FORMATS:
-        raise InvalidInput(f"the format is one of: {', '.join(FORMATS)}")
     if fmt == "csv":
         return hours_csv(document).encode("utf-8")
     out = io.BytesIO()
@@ -651,8 +630,9 @@ def export_hours(
     format and the number of entries), then written whole.
 
     Raises:
-        As `build_document` and `render`; Conflict: The file exists;
-        InvalidInput: Its folder does not exist.
+        As `list_hours`; InvalidInput: No trainee named by a non-trainee, an
+        unknown format, or a folder that does not exist; Conflict: The file
+        exists; Unavailable: The PDF font is not installed.
     """
     from supervise.services.recordings import check_new_output, new_output
 
@@ -661,7 +641,7 @@ def export_hours(
     check_new_output(Path(target))
     with session_scope(ctx.engine) as session:
         document, owner_id = _document(session, ctx, user, trainee, since, until)
-        data = render(document, fmt)
+        data = _render(document, fmt)
         audit.record(
             session,
             ctx,

@@ -391,6 +391,9 @@ def _active_pair(session: Session, ctx: ProgramContext, pair_id: int) -> Supervi
         raise Conflict(
             f"pair {pair_id} ended on {pair.ended_on.isoformat()}: nothing to grant"
         )
+    supervisor = session.get(Account, pair.supervisor_id)
+    if supervisor is None or supervisor.disabled_at is not None:
+        raise Conflict(f"pair {pair_id}'s supervisor is disabled: nothing to grant")
     return pair
 
 

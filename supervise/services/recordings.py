@@ -825,13 +825,16 @@ def check_new_output(path: Path) -> Path:
 
     Raises:
         Conflict: Something is there already.
-        InvalidInput: The folder does not exist.
+        InvalidInput: The folder does not exist, or the path cannot be used.
     """
     path = Path(path)
-    if path.exists() or path.is_symlink():
-        raise Conflict(f"{path} exists already: name a new file")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"the folder {path.parent} does not exist")
+    try:
+        if path.exists() or path.is_symlink():
+            raise Conflict(f"{path} exists already: name a new file")
+        if not path.parent.is_dir():
+            raise InvalidInput(f"the folder {path.parent} does not exist")
+    except OSError as exc:  # a name too long, a folder that cannot be read
+        raise InvalidInput(f"{path} cannot be used: {exc.strerror}") from None
     return path
 
 

@@ -212,8 +212,13 @@ def test_bad_values_are_refused_without_a_traceback(sqlite_home: Path) -> None:
     bad_format = as_user(
         sqlite_home, "tara", "hours", "export", "--format", "doc", "-o", "x"
     )
+    bad_name = sqlite_home / ("x" * 300 + ".csv")
+    unusable = as_user(
+        sqlite_home, "tara", "hours", "export", "--format", "csv", "-o", str(bad_name)
+    )
 
-    assert (too_long.code, bad_kind.code) == (1, 1)
+    assert (too_long.code, bad_kind.code, unusable.code) == (1, 1, 1)
+    assert_one_error_line(unusable.err, "cannot be used: File name too long")
     assert_one_error_line(too_long.err, "from 1 to 720")
     assert_one_error_line(bad_kind.err, "unknown kind")
     assert (bad_date.code, bad_format.code) == (2, 2)

@@ -310,7 +310,7 @@ def test_a_trainee_removes_an_entry_until_it_is_cosigned(program: Demo) -> None:
         hours.remove_entry(program.ctx, tara, kept.id)
     row = last_audit(program)
     assert (row.action, row.outcome, row.reason) == (
-        "hours.log",
+        "hours.remove",
         Outcome.DENIED,
         "remove-cosigned",
     )

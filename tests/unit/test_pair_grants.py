@@ -26,6 +26,7 @@ from supervise.models import AuditEvent
 from supervise.models.accounts import Account
 from supervise.models.clinical import Grant, GrantVia, Recording
 from supervise.services import (
+    accounts,
     clients,
     consents,
     pair_grants,
@@ -515,6 +516,19 @@ def test_the_escrow_path_refuses_an_unknown_or_ended_pair(program: Demo) -> None
     pairs.end_pair(program.ctx, dana, ended)
     with pytest.raises(Conflict, match="ended"):
         pair_grants.grant_with_escrow(program.ctx, dana, ended, escrow_key(program))
+
+
+def test_the_escrow_path_says_so_when_the_supervisor_is_disabled(
+    program: Demo, wav: Path
+) -> None:
+    theo_recording(program, wav)
+    new_pair = assign_sofia_to_theo(program)
+    dana = program.login("dana")
+    accounts.set_disabled(program.ctx, dana, "sofia", True)
+    before = all_grant_rows(program)
+    with pytest.raises(Conflict, match="supervisor is disabled"):
+        pair_grants.grant_with_escrow(program.ctx, dana, new_pair, escrow_key(program))
+    assert all_grant_rows(program) == before
 
 
 def _waiting_on_a_lock(program: Demo) -> bool:

@@ -72,6 +72,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             "fk_hours_entry_created_by", "account", ["created_by"], ["id"]
         )
+        batch_op.create_unique_constraint("uq_hours_entry_review_id", ["review_id"])
 
     with op.batch_alter_table("grant", schema=None) as batch_op:
         batch_op.create_index(
@@ -118,6 +119,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_recording_created_at"))
 
     with op.batch_alter_table("hours_entry", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_hours_entry_review_id", type_="unique")
         batch_op.drop_constraint("fk_hours_entry_created_by", type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_hours_entry_supervisor_id"))
         batch_op.drop_column("created_at")
