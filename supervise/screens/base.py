@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
+from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -109,6 +110,16 @@ class SessionScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.user = user
+
+    def confirm(self, question: Text, verb: str, then: Callable[[], object]) -> None:
+        """Ask `question`; run `then` only on yes."""
+        from supervise.screens.confirm import ConfirmDialog  # it builds on this
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                then()
+
+        self.app.push_screen(ConfirmDialog(question, verb), answered)
 
 
 class EnterMovesOn:

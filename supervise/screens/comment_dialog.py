@@ -16,9 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static, TextArea
 
 from supervise.screens.base import Dialog
-from supervise.screens.review_text import time_code
 from supervise.services import reviews
-from supervise.units import parse_time_code
+from supervise.units import duration_text, parse_time_code
 
 if TYPE_CHECKING:
     from supervise.services.accounts import UserSession
@@ -64,7 +63,7 @@ codes, never client names: the comment is part of the clinical record.
         """The time, the text, an error line and the buttons."""
         editing = self.comment is not None
         title = "Edit your comment" if editing else "Add a comment"
-        at = time_code(self.comment.at_seconds) if self.comment else ""
+        at = duration_text(self.comment.at_seconds) if self.comment else ""
         text = self.comment.text if self.comment else ""
         with Vertical(classes="dialog", id="comment-form"):
             yield Static(

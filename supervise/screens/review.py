@@ -31,7 +31,6 @@ from textual.widgets import (
 
 from supervise.screens.base import SessionScreen, attempt
 from supervise.screens.comment_dialog import CommentDialog
-from supervise.screens.confirm import ConfirmDialog
 from supervise.screens.recording_text import home_setup
 from supervise.screens.review_text import (
     SCORE_KEYS,
@@ -42,9 +41,9 @@ from supervise.screens.review_text import (
     review_state,
     review_summary,
     sign_off_question,
-    time_code,
 )
 from supervise.services import reviews, rubric
+from supervise.units import duration_text
 from supervise.widgets.literal import literal
 from supervise.widgets.record_table import RecordTable
 
@@ -55,7 +54,6 @@ if TYPE_CHECKING:
 
 COMMENT_COLUMNS = ("Time", "Comment", "By")
 RATING_COLUMNS = ("Competency", "Score")
-TABS = ("comments", "ratings", "feedback")
 """The ids of the three tabs, in order."""
 
 EDIT_KEYS = ("a", "e", "d", *SCORE_KEYS, "0", "ctrl+s", "o")
@@ -239,7 +237,7 @@ changes that are not saved).
         comment = self.highlighted_comment()
         text = Text()
         if comment is not None:
-            text.append(f"{time_code(comment.at_seconds)} ", style="bold")
+            text.append(f"{duration_text(comment.at_seconds)} ", style="bold")
             text.append_text(literal(comment.text))
         elif self.view is not None:
             text.append("No comments yet.", style="dim")
@@ -318,14 +316,7 @@ changes that are not saved).
             return
         question = Text("The feedback has changes that are not saved.\n\n")
         question.append("Leave without saving them?")
-        self._confirm(question, "Leave", self.app.pop_screen)
-
-    def _confirm(self, question: Text, verb: str, then: Callable[[], object]) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        self.app.push_screen(ConfirmDialog(question, verb), answered)
+        self.confirm(question, "Leave", self.app.pop_screen)
 
     # --- comments ------------------------------------------------------------
 
@@ -347,7 +338,7 @@ changes that are not saved).
 
     def _comment_saved(self, done: str, comment: CommentView | None) -> None:
         if comment is not None:
-            self.notify(f"Comment at {time_code(comment.at_seconds)} {done}.")
+            self.notify(f"Comment at {duration_text(comment.at_seconds)} {done}.")
             self.load()
 
     def action_delete_comment(self) -> None:
@@ -358,9 +349,11 @@ changes that are not saved).
         if comment.author != self.user.username:
             self.notify("You can delete only your own comments.", severity="warning")
             return
-        question = Text(f"Delete the comment at {time_code(comment.at_seconds)}?\n\n")
+        question = Text(
+            f"Delete the comment at {duration_text(comment.at_seconds)}?\n\n"
+        )
         question.append_text(literal(first_line(comment.text), style="italic"))
-        self._confirm(question, "Delete", partial(self.delete_comment, comment.id))
+        self.confirm(question, "Delete", partial(self.delete_comment, comment.id))
 
     @work(thread=True, group="change")
     def delete_comment(self, comment_id: int) -> None:
@@ -403,7 +396,7 @@ changes that are not saved).
         unsaved = self.feedback_unsaved
         text = self.query_one("#feedback-text", TextArea).text
         question = sign_off_question(view, unsaved)
-        self._confirm(question, "Sign off", partial(self.sign_off, unsaved, text))
+        self.confirm(question, "Sign off", partial(self.sign_off, unsaved, text))
 
     def sign_off(self, unsaved: bool, text: str) -> None:
         """Save the typed feedback if asked to, then sign off."""

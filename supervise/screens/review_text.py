@@ -50,11 +50,6 @@ def waited_text(waited: timedelta) -> str:
     return counted(days // 7, "week")
 
 
-def time_code(seconds: float) -> str:
-    """A point in a recording as m:ss or h:mm:ss, as it is typed."""
-    return duration_text(seconds)
-
-
 def stamp(moment: datetime) -> str:
     """A moment as 'YYYY-MM-DD HH:MM' (UTC, as the lists show times)."""
     return moment.strftime("%Y-%m-%d %H:%M")
@@ -89,7 +84,7 @@ def feedback_row(item: FeedbackItem) -> tuple[object, ...]:
 def comment_row(comment: CommentView) -> tuple[object, ...]:
     """The table cells of one time-coded comment; the text shown as typed."""
     return (
-        time_code(comment.at_seconds),
+        duration_text(comment.at_seconds),
         literal(comment.text),
         literal(comment.author),
     )

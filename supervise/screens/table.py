@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import ClassVar, Generic, TypeVar
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
 from supervise.screens.base import SessionScreen, attempt
-from supervise.screens.confirm import ConfirmDialog
 from supervise.widgets.record_table import RecordTable
 
 V = TypeVar("V")
@@ -78,15 +76,6 @@ class TableScreen(SessionScreen, Generic[V]):
         """The record under the cursor, if any."""
         key = self.query_one(RecordTable).highlighted_key
         return None if key is None else self.views.get(key)
-
-    def confirm(self, question: Text, verb: str, then: Callable[[], object]) -> None:
-        """Ask `question`; run `then` only on yes."""
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                then()
-
-        self.app.push_screen(ConfirmDialog(question, verb), answered)
 
     def reload_after(self, change: Callable[[], object]) -> None:
         """Run a service change (in a worker thread), then reload on success."""
